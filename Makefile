@@ -1,0 +1,56 @@
+# CPC Learn: `make run` sets everything up and serves the site; `make test` runs the suite.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+MANAGE := $(BIN)/python manage.py
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+PORT ?= 8000
+
+.PHONY: run test worker beat lint format setup migrate seed bench clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	@rm -f $(VENV)/.installed-*
+	@touch $@
+
+setup: $(STAMP)
+
+migrate: setup
+	$(MANAGE) migrate --noinput
+
+# Build the site, the courses and (in demo mode) the demo accounts. Safe to run again.
+seed: migrate
+	$(MANAGE) setup_site
+	$(MANAGE) load_curricula
+	$(MANAGE) create_demo_accounts
+
+run: seed
+	@echo "Serving CPC Learn on http://127.0.0.1:$(PORT)/  (admin: /admin/)"
+	$(MANAGE) runserver 127.0.0.1:$(PORT)
+
+test: setup
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+# A Celery worker (and beat for periodic jobs) against CELERY_BROKER_URL, e.g. redis://127.0.0.1:6379/0
+worker: setup
+	$(BIN)/celery -A lms worker --loglevel=INFO --concurrency=$${CELERY_CONCURRENCY:-2}
+
+beat: setup
+	$(BIN)/celery -A lms beat --loglevel=INFO
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: setup
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+bench: seed
+	$(BIN)/python benchmarks/lesson_page.py
+
+clean:
+	rm -rf $(VENV) db.sqlite3 db.sqlite3-* media staticfiles .pytest_cache

@@ -1,0 +1,317 @@
+"""Benchmark: the lesson page and the completion event (issue: foundation).
+
+Measures, on a throwaway database:
+  1. SQL queries for a lesson page (enrolled learner) and a completion event, for a course of
+     5 lessons and one of 60;
+  2. the weight of a lesson page's own HTML, CSS and JS, raw and gzip-compressed;
+  3. requests per second under gunicorn on loopback for the lesson page, compared in the same
+     run with a plain Wagtail page that has no learner logic.
+
+Usage (from the project folder, after `make setup`):
+    .venv/bin/python benchmarks/lesson_page.py [--seconds 10] [--concurrency 8] [--workers 2]
+Set DATABASE_URL=postgres://... to run against PostgreSQL instead of a temporary SQLite file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import http.client
+import json
+import os
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _prepare_environment(tmp: Path) -> dict[str, str]:
+    env = {
+        "DJANGO_SETTINGS_MODULE": "lms.settings.dev",
+        "DEBUG": "false",
+        "DEMO_MODE": "false",
+        "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
+        "MEDIA_ROOT": str(tmp / "media"),
+        "STATIC_ROOT": str(tmp / "static"),
+    }
+    if os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        env["DATABASE_URL"] = _fresh_postgres_database(os.environ["DATABASE_URL"])
+    else:
+        env["DATABASE_URL"] = f"sqlite:///{tmp / 'bench.sqlite3'}"
+    os.environ.update(env)
+    return env
+
+
+def _server_url(url: str, database: str) -> str:
+    base, _sep, _name = url.rpartition("/")
+    return f"{base}/{database}".replace("postgres://", "postgresql://", 1)
+
+
+def _fresh_postgres_database(url: str) -> str:
+    """A new, empty database on the same server (the given database is never touched)."""
+    import psycopg
+
+    name = f"cpc_bench_{os.getpid()}"
+    with psycopg.connect(_server_url(url, "postgres"), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return url.rpartition("/")[0] + "/" + name
+
+
+def _drop_postgres_database(url: str) -> None:
+    import psycopg
+    from django.db import connections
+
+    connections.close_all()
+    name = url.rpartition("/")[2]
+    with psycopg.connect(_server_url(url, "postgres"), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _setup_data():
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    call_command("migrate", verbosity=0, interactive=False)
+    call_command("setup_site", verbosity=0)
+    from django.contrib.contenttypes.models import ContentType
+    from wagtail.models import Page
+
+    from courses import services
+    from lms.home.models import HomePage
+    from tests.factories import UserFactory, build_course
+
+    courses = {size: build_course(lessons=size, modules=4, slug=f"bench-{size}") for size in (5, 60)}
+    user = UserFactory(email="bench@example.mn")
+    for built in courses.values():
+        services.enrollment_create(user=user, course=built.mn)
+    home = HomePage.objects.get(locale__language_code="en")
+    plain = home.get_children().filter(slug="plain").first()
+    if plain is None:
+        plain = Page(
+            title="A plain Wagtail page", slug="plain", content_type=ContentType.objects.get_for_model(Page)
+        )
+        home.add_child(instance=plain)
+        plain.save_revision().publish()
+    return courses, user, plain
+
+
+def _measure_queries(courses, user) -> dict:
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+    from django.utils import translation
+
+    from courses import services
+
+    client = Client()
+    client.force_login(user)
+    result = {}
+    for size, built in courses.items():
+        lesson = built.lessons["en"][size // 2]
+        client.get(built.lessons["en"][0].url)  # warm caches
+        with CaptureQueriesContext(connection) as first:
+            assert client.get(lesson.url).status_code == 200
+        with CaptureQueriesContext(connection) as again:
+            assert client.get(lesson.url).status_code == 200
+        for done in built.lessons["en"][: size - 1]:
+            if done.pk != lesson.pk:
+                services.lesson_complete(user=user, lesson=done)
+        with translation.override("en"):
+            url = reverse("courses:lesson_complete", args=[lesson.pk])
+        with CaptureQueriesContext(connection) as complete_middle:
+            assert client.post(url).status_code == 302
+        last = built.lessons["en"][-1]
+        with translation.override("en"):
+            url = reverse("courses:lesson_complete", args=[last.pk])
+        with CaptureQueriesContext(connection) as complete_last:
+            assert client.post(url).status_code == 302
+        result[size] = {
+            "lesson_page_first_visit": len(first),
+            "lesson_page_again": len(again),
+            "completion_post": len(complete_middle),
+            "completion_post_that_completes_course": len(complete_last),
+        }
+    return result
+
+
+def _measure_weight(courses, user) -> dict:
+    from django.contrib.staticfiles import finders
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    lesson = courses[60].lessons["en"][10]
+    response = client.get(lesson.url)
+    assert response.status_code == 200
+    html = response.content
+    files = {"html": html}
+    for name in ("css/site.css", "js/lesson.js"):
+        files[name] = Path(finders.find(name)).read_bytes()
+    weights = {name: {"raw": len(data), "gzip": len(gzip.compress(data, 6))} for name, data in files.items()}
+    weights["total"] = {key: sum(item[key] for item in weights.values()) for key in ("raw", "gzip")}
+    return weights
+
+
+def _session_cookie(user) -> str:
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.cached_db import SessionStore
+
+    session = SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.save()
+    return f"{settings.SESSION_COOKIE_NAME}={session.session_key}"
+
+
+def _load(port: int, path: str, cookie: str | None, seconds: float, concurrency: int) -> dict:
+    """Keep-alive GETs from `concurrency` threads for `seconds`; returns rate and latency."""
+    stop = time.monotonic() + seconds
+    latencies: list[float] = []
+    errors = [0]
+    lock = threading.Lock()
+
+    def worker():
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        headers = {"Cookie": cookie} if cookie else {}
+        local, bad = [], 0
+        while time.monotonic() < stop:
+            start = time.perf_counter()
+            try:
+                conn.request("GET", path, headers=headers)
+                response = conn.getresponse()
+                response.read()
+                if response.status != 200:
+                    bad += 1
+            except (OSError, http.client.HTTPException):
+                bad += 1
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+                continue
+            local.append(time.perf_counter() - start)
+        with lock:
+            latencies.extend(local)
+            errors[0] += bad
+
+    threads = [threading.Thread(target=worker) for _ in range(concurrency)]
+    began = time.monotonic()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.monotonic() - began
+    latencies.sort()
+    return {
+        "requests": len(latencies),
+        "errors": errors[0],
+        "rps": round(len(latencies) / elapsed, 1),
+        "median_ms": round(statistics.median(latencies) * 1000, 1) if latencies else None,
+        "p95_ms": round(latencies[int(len(latencies) * 0.95) - 1] * 1000, 1) if latencies else None,
+    }
+
+
+def _throughput(env, courses, user, plain, seconds, concurrency, workers) -> dict:
+    port = _free_port()
+    gunicorn = ROOT / ".venv" / "bin" / "gunicorn"
+    process = subprocess.Popen(
+        [
+            str(gunicorn) if gunicorn.exists() else "gunicorn",
+            "lms.wsgi",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env={**os.environ, **env},
+        start_new_session=True,
+    )
+    try:
+        for _ in range(100):
+            try:
+                http.client.HTTPConnection("127.0.0.1", port, timeout=1).request("GET", "/healthz")
+                break
+            except OSError:
+                time.sleep(0.2)
+        cookie = _session_cookie(user)
+        lesson_path = courses[60].lessons["en"][30].url
+        plain_path = plain.url
+        for path, cookie_value in ((lesson_path, cookie), (plain_path, None)):
+            _load(port, path, cookie_value, 1.5, concurrency)  # warm up every worker
+        return {
+            "lesson_page": {"path": lesson_path, **_load(port, lesson_path, cookie, seconds, concurrency)},
+            "plain_wagtail_page": {"path": plain_path, **_load(port, plain_path, None, seconds, concurrency)},
+        }
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=20)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
+    args = parser.parse_args()
+
+    tmp = Path(tempfile.mkdtemp(prefix="cpc-bench-"))
+    env = {}
+    try:
+        env = _prepare_environment(tmp)
+        courses, user, plain = _setup_data()
+        report = {
+            "database": env["DATABASE_URL"].split(":", 1)[0],
+            "queries": _measure_queries(courses, user),
+            "weight_bytes": _measure_weight(courses, user),
+        }
+        # Fresh progress for the throughput run: the learner is mid-course, not finished.
+        report["throughput"] = _throughput(
+            env, courses, user, plain, args.seconds, args.concurrency, args.workers
+        )
+        report["throughput"]["settings"] = {
+            "seconds": args.seconds,
+            "concurrency": args.concurrency,
+            "gunicorn_workers": args.workers,
+            "cpus": os.cpu_count(),
+        }
+        lesson, plain_rate = (
+            report["throughput"]["lesson_page"]["rps"],
+            report["throughput"]["plain_wagtail_page"]["rps"],
+        )
+        report["throughput"]["lesson_vs_plain"] = round(lesson / plain_rate, 2) if plain_rate else None
+        print(json.dumps(report, indent=2))
+        out = ROOT / "benchmarks" / "results"
+        out.mkdir(exist_ok=True)
+        (out / "lesson_page.json").write_text(json.dumps(report, indent=2))
+        return 0
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+        if env.get("DATABASE_URL", "").startswith("postgres"):
+            _drop_postgres_database(env["DATABASE_URL"])
+
+
+if __name__ == "__main__":
+    sys.exit(main())

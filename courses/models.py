@@ -1,0 +1,300 @@
+"""Courses as Wagtail pages, their releases, and each learner's enrolment and progress.
+
+Learner data is keyed on the canonical course page (the default-locale page) and on each
+lesson's ``translation_key``, so a learner can switch language mid-course and lose nothing.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.fields import RichTextField, StreamField
+from wagtail.models import Page
+from wagtail.search import index
+
+from lms.home.routing import RouteChainMixin
+
+from .blocks import RICH_TEXT_FEATURES, LessonStreamBlock
+
+
+class CourseIndexPage(RouteChainMixin, Page):
+    """The catalogue: lists the courses a person may take, with their progress."""
+
+    intro = RichTextField(blank=True, features=RICH_TEXT_FEATURES, verbose_name=_("introduction"))
+
+    content_panels = Page.content_panels + [FieldPanel("intro")]
+    parent_page_types = ["home.HomePage"]
+    subpage_types = ["courses.CoursePage"]
+    max_count_per_parent = 1
+    template = "courses/course_index_page.html"
+
+    class Meta:
+        verbose_name = _("course catalogue")
+
+    def get_context(self, request, *args, **kwargs):
+        from . import selectors
+
+        context = super().get_context(request, *args, **kwargs)
+        context["courses"] = selectors.catalogue_for_user(index_page=self, user=request.user)
+        return context
+
+
+class CoursePage(RouteChainMixin, Page):
+    """One curriculum (a training kit or a set of modules) that learners enrol in."""
+
+    class Audience(models.TextChoices):
+        OPEN = "open", _("Open to every signed-in learner")
+        JUSTICE = "justice", _("Justice sector only (police, prosecutors, judges, MDTF)")
+
+    class CompletionRule(models.TextChoices):
+        ALL_REQUIRED = "all_required", _("Complete every required lesson")
+
+    summary = models.TextField(
+        _("summary"), max_length=400, help_text=_("One or two sentences for the catalogue.")
+    )
+    description = RichTextField(_("description"), blank=True, features=RICH_TEXT_FEATURES)
+    estimated_hours = models.DecimalField(_("estimated hours"), max_digits=5, decimal_places=1, default=1)
+    audience = models.CharField(_("audience"), max_length=20, choices=Audience.choices, default=Audience.OPEN)
+    completion_rule = models.CharField(
+        _("completion rule"),
+        max_length=20,
+        choices=CompletionRule.choices,
+        default=CompletionRule.ALL_REQUIRED,
+    )
+    pass_mark = models.PositiveSmallIntegerField(
+        _("default pass mark (%)"), default=70, help_text=_("Used by quizzes that do not set their own.")
+    )
+
+    content_panels = Page.content_panels + [
+        FieldPanel("summary"),
+        FieldPanel("description"),
+        MultiFieldPanel(
+            [
+                FieldPanel("estimated_hours"),
+                FieldPanel("audience"),
+                FieldPanel("completion_rule"),
+                FieldPanel("pass_mark"),
+            ],
+            heading=_("Course settings"),
+        ),
+    ]
+    search_fields = Page.search_fields + [index.SearchField("summary"), index.SearchField("description")]
+    parent_page_types = ["courses.CourseIndexPage"]
+    subpage_types = ["courses.ModulePage"]
+    template = "courses/course_page.html"
+
+    class Meta:
+        verbose_name = _("course")
+
+    @property
+    def hours(self) -> int:
+        """Estimated hours as a whole number (at least 1), for "about N hours"."""
+        return max(1, round(self.estimated_hours or 0))
+
+    def get_context(self, request, *args, **kwargs):
+        from . import selectors
+
+        context = super().get_context(request, *args, **kwargs)
+        context["outline"] = selectors.course_outline_for_user(course=self, user=request.user)
+        context["catalogue"] = self.route_ancestors()[-1]
+        return context
+
+
+class ModulePage(RouteChainMixin, Page):
+    """A group of lessons within a course."""
+
+    summary = models.TextField(_("summary"), blank=True, max_length=400)
+
+    content_panels = Page.content_panels + [FieldPanel("summary")]
+    parent_page_types = ["courses.CoursePage"]
+    subpage_types = ["courses.LessonPage"]
+    template = "courses/module_page.html"
+
+    class Meta:
+        verbose_name = _("module")
+
+    def serve(self, request, *args, **kwargs):
+        # A module has no page of its own: its lessons are listed on the course page.
+        from django.shortcuts import redirect
+
+        return redirect(self.get_parent().get_url(request) + f"#module-{self.pk}")
+
+
+class LessonPage(RouteChainMixin, Page):
+    """One lesson: what a learner reads, watches and does, then marks complete."""
+
+    body = StreamField(LessonStreamBlock(), verbose_name=_("body"))
+    estimated_minutes = models.PositiveSmallIntegerField(_("estimated minutes"), default=15)
+    required = models.BooleanField(
+        _("required for completion"),
+        default=True,
+        help_text=_("Optional lessons do not count toward completing the course."),
+    )
+
+    content_panels = Page.content_panels + [
+        FieldPanel("body"),
+        MultiFieldPanel(
+            [FieldPanel("estimated_minutes"), FieldPanel("required")], heading=_("Lesson settings")
+        ),
+    ]
+    search_fields = Page.search_fields + [index.SearchField("body")]
+    parent_page_types = ["courses.ModulePage"]
+    subpage_types: list[str] = []
+    template = "courses/lesson_page.html"
+
+    class Meta:
+        verbose_name = _("lesson")
+
+    def get_context(self, request, *args, **kwargs):
+        from . import selectors, services
+
+        context = super().get_context(request, *args, **kwargs)
+        state = selectors.lesson_state_for_user(lesson=self, user=request.user)
+        if state.enrollment is not None and not getattr(request, "is_preview", False):
+            services.lesson_visit(
+                enrollment=state.enrollment, lesson_key=self.translation_key, progress=state.progress
+            )
+        context["lesson_state"] = state
+        context["page_translations"] = state.translations
+        # The course and the module, for the breadcrumb and the "go to the course" link.
+        context["breadcrumbs"] = [page for page in self.route_ancestors() if page.depth >= self.depth - 2]
+        return context
+
+
+class CourseRelease(models.Model):
+    """A published version of a course: the lessons (and their revisions) that belong to it."""
+
+    course = models.ForeignKey(
+        CoursePage, on_delete=models.PROTECT, related_name="releases", verbose_name=_("course")
+    )
+    version = models.CharField(_("version"), max_length=20)
+    notes_mn = models.TextField(_("release notes (Mongolian)"), blank=True)
+    notes_en = models.TextField(_("release notes (English)"), blank=True)
+    is_current = models.BooleanField(_("current release"), default=False)
+    published_at = models.DateTimeField(_("published at"))
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    lesson_count = models.PositiveIntegerField(default=0)
+    required_lesson_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("course release")
+        ordering = ["course", "-published_at"]
+        get_latest_by = "published_at"
+        constraints = [
+            models.UniqueConstraint(fields=["course", "version"], name="release_unique_version"),
+            models.UniqueConstraint(
+                fields=["course"], condition=models.Q(is_current=True), name="release_one_current_per_course"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.course.title} {self.version}"
+
+
+class ReleaseLesson(models.Model):
+    """A lesson as it stands in one release: its place, whether it is required, its revision."""
+
+    release = models.ForeignKey(CourseRelease, on_delete=models.CASCADE, related_name="lessons")
+    lesson_key = models.UUIDField(_("lesson translation key"))
+    module_key = models.UUIDField(_("module translation key"))
+    position = models.PositiveIntegerField()
+    required = models.BooleanField(default=True)
+    revision = models.ForeignKey(
+        "wagtailcore.Revision", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["release", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["release", "lesson_key"], name="release_lesson_unique"),
+            models.UniqueConstraint(fields=["release", "position"], name="release_lesson_unique_position"),
+        ]
+        indexes = [models.Index(fields=["lesson_key"], name="release_lesson_key_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.release_id}#{self.position}"
+
+
+class Enrollment(models.Model):
+    """A learner taking a course, pinned to one release of it."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("In progress")
+        COMPLETED = "completed", _("Completed")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="enrollments",
+        verbose_name=_("learner"),
+    )
+    course = models.ForeignKey(
+        CoursePage, on_delete=models.PROTECT, related_name="enrollments", verbose_name=_("course")
+    )
+    release = models.ForeignKey(
+        CourseRelease, on_delete=models.PROTECT, related_name="enrollments", verbose_name=_("release")
+    )
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.ACTIVE)
+    enrolled_at = models.DateTimeField(_("enrolled at"))
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
+    last_activity_at = models.DateTimeField(_("last activity"), null=True, blank=True)
+    # Kept by the courses services so progress and completion never recount the course.
+    completed_lessons = models.PositiveIntegerField(_("required lessons completed"), default=0)
+    last_lesson_key = models.UUIDField(null=True, blank=True)
+    completion_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("enrolment")
+        verbose_name_plural = _("enrolments")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "course"], name="enrollment_unique_user_course"),
+            models.CheckConstraint(
+                condition=models.Q(status="active", completed_at__isnull=True)
+                | models.Q(status="completed", completed_at__isnull=False),
+                name="enrollment_completed_has_date",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["course", "status"], name="enrollment_course_status_idx"),
+            models.Index(fields=["completed_at"], name="enrollment_completed_at_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.course_id}"
+
+    @property
+    def is_completed(self) -> bool:
+        return self.status == self.Status.COMPLETED
+
+    @property
+    def percent(self) -> int:
+        """Whole percent of required lessons completed (needs ``release`` loaded)."""
+        total = self.release.required_lesson_count
+        if not total:
+            return 100 if self.is_completed else 0
+        return min(100, (100 * self.completed_lessons) // total)
+
+
+class LessonProgress(models.Model):
+    """One learner's progress on one lesson of the course they are enrolled in."""
+
+    enrollment = models.ForeignKey(Enrollment, on_delete=models.CASCADE, related_name="progress")
+    lesson_key = models.UUIDField(_("lesson translation key"))
+    started_at = models.DateTimeField(_("started at"))
+    completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
+    time_spent_seconds = models.PositiveIntegerField(_("time spent (seconds)"), default=0)
+
+    class Meta:
+        verbose_name = _("lesson progress")
+        verbose_name_plural = _("lesson progress")
+        constraints = [
+            models.UniqueConstraint(fields=["enrollment", "lesson_key"], name="progress_unique_lesson"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.enrollment_id}:{self.lesson_key}"

@@ -1,0 +1,6 @@
+"""Named signals through which course news flows to the apps above (certificates, reports)."""
+
+from django.dispatch import Signal
+
+# Sent after the transaction that completed a course commits. Keyword argument: enrollment_id.
+course_completed = Signal()

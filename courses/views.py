@@ -1,0 +1,91 @@
+"""Learner actions (enrol, complete, time) and the "My learning" dashboard. Thin: parse, call, render."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+from wagtail.models import Locale, Page
+
+from . import selectors, services
+from .models import CoursePage, LessonPage
+
+
+def _page_or_404(page_id: int, model: type[Page]) -> Page:
+    page = model.objects.live().filter(pk=page_id).first()
+    if page is None:
+        raise Http404(_("Page not found."))
+    return page
+
+
+def _refusal(request, error: services.CourseActionError, back_url: str | None = None) -> HttpResponse:
+    if request.accepts("application/json") and not request.accepts("text/html"):
+        return JsonResponse({"error": str(error.message)}, status=error.status)
+    return render(
+        request,
+        "courses/action_refused.html",
+        {"message": error.message, "back_url": back_url},
+        status=error.status,
+    )
+
+
+@login_required
+@require_GET
+def dashboard(request):
+    """My learning: every enrolment with percent done and where to continue."""
+    entries = selectors.dashboard_for_user(user=request.user, locale=Locale.get_active())
+    return render(request, "courses/dashboard.html", {"entries": entries})
+
+
+@login_required
+@require_POST
+def enrol(request, page_id: int):
+    course = _page_or_404(page_id, CoursePage)
+    if not selectors.course_is_visible_to(user=request.user, course=course):
+        raise Http404(_("Page not found."))
+    try:
+        services.enrollment_create(user=request.user, course=course)
+    except services.CourseActionError as error:
+        return _refusal(request, error, course.get_url(request))
+    messages.success(request, _("You are enrolled. Welcome to %(course)s!") % {"course": course.title})
+    outline = selectors.course_outline_for_user(course=course, user=request.user)
+    target = outline.resume_lesson.get_url(request) if outline.resume_lesson else course.get_url(request)
+    return redirect(target)
+
+
+@login_required
+@require_POST
+def lesson_complete(request, page_id: int):
+    lesson = _page_or_404(page_id, LessonPage)
+    try:
+        progress = services.lesson_complete(user=request.user, lesson=lesson)
+    except services.CourseActionError as error:
+        return _refusal(request, error, lesson.get_url(request))
+    enrollment = progress.enrollment
+    if enrollment.is_completed and enrollment.completed_at == progress.completed_at:
+        messages.success(request, _("Congratulations! You have completed the course."))
+        return redirect("courses:dashboard")
+    messages.success(request, _("Lesson completed."))
+    state = selectors.lesson_state_for_user(lesson=lesson, user=request.user)
+    return redirect(state.next_lesson.get_url(request) if state.next_lesson else lesson.get_url(request))
+
+
+@login_required
+@require_POST
+def lesson_time(request, page_id: int):
+    """Reading time reported by the lesson page (navigator.sendBeacon)."""
+    lesson = _page_or_404(page_id, LessonPage)
+    try:
+        seconds = int(request.POST.get("seconds", ""))
+    except ValueError:
+        return JsonResponse({"error": _("'seconds' must be a whole number.")}, status=400)
+    if seconds < 0:
+        return JsonResponse({"error": _("'seconds' must not be negative.")}, status=400)
+    try:
+        added = services.lesson_time_add(user=request.user, lesson=lesson, seconds=seconds)
+    except services.CourseActionError as error:
+        return JsonResponse({"error": str(error.message)}, status=error.status)
+    return JsonResponse({"added": added})

@@ -1,0 +1,265 @@
+"""Turn curriculum content files into Wagtail pages (mn and en) and a published release.
+
+Idempotent: pages are matched by slug under their parent and updated only when the files
+changed; a second run with the same files changes nothing. Everything happens in one
+transaction, so a malformed file leaves the database as it was.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import markdown
+from django.apps import apps
+from django.core.files.images import ImageFile
+from django.db import transaction
+from wagtail.images import get_image_model
+from wagtail.models import Collection, Locale, Page
+
+from courses import services as course_services
+from courses.models import CourseIndexPage, CoursePage, CourseRelease, LessonPage, ModulePage
+from lms.home.services import page_upsert
+
+from . import figures
+from .schema import LANGS, Block, ContentError, CourseSpec, read_course
+
+AUDIENCE = {"open": CoursePage.Audience.OPEN, "justice": CoursePage.Audience.JUSTICE}
+COLLECTION_NAME = "Curricula"
+
+
+@dataclass
+class LoadReport:
+    """What a load created and changed, for the command to print."""
+
+    lines: list[str] = field(default_factory=list)
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    releases: int = 0
+
+    def page(self, result, label: str):
+        if result.created:
+            self.created += 1
+            self.lines.append(f"  created {label}")
+        elif result.changed:
+            self.updated += 1
+            self.lines.append(f"  updated {label}")
+        else:
+            self.unchanged += 1
+
+
+def curriculum_dirs() -> list[tuple[str, Path]]:
+    """Content folders of every installed curriculum app, in their declared order."""
+    configs = [
+        config for config in apps.get_app_configs() if getattr(config, "curriculum_order", None) is not None
+    ]
+    configs.sort(key=lambda config: config.curriculum_order)
+    return [(config.label, Path(config.path) / "content") for config in configs]
+
+
+def markdown_to_html(text: str) -> str:
+    return markdown.markdown(text, extensions=["sane_lists"], output_format="html")
+
+
+class _Builder:
+    """Builds the pages of one course from its validated spec."""
+
+    def __init__(self, spec: CourseSpec, report: LoadReport):
+        self.spec = spec
+        self.report = report
+        self.locales = {code: Locale.objects.get(language_code=code) for code in LANGS}
+        self.default = Locale.get_default().language_code
+        self.order = [self.default] + [code for code in LANGS if code != self.default]
+        self._collection = None
+
+    # blocks
+
+    def body(self, blocks: list[Block], lang: str, where: str) -> list[dict]:
+        return [self.block(block, lang, f"{where} block {n}") for n, block in enumerate(blocks, 1)]
+
+    def block(self, block: Block, lang: str, where: str) -> dict:
+        value = block.value
+        if block.type == "text":
+            return {"type": "text", "value": markdown_to_html(value[lang])}
+        if block.type == "callout":
+            return {
+                "type": "callout",
+                "value": {
+                    "kind": value["kind"],
+                    "title": value.get("title", {}).get(lang, "") if value.get("title") else "",
+                    "text": markdown_to_html(value["text"][lang]),
+                },
+            }
+        if block.type == "session_plan":
+            return {
+                "type": "session_plan",
+                "value": {
+                    "title": value["title"][lang],
+                    "age_group": value["age_group"][lang],
+                    "duration_minutes": value["duration_minutes"],
+                    **{
+                        key: list(value[key][lang])
+                        for key in ("objectives", "materials", "steps", "discussion_questions")
+                    },
+                },
+            }
+        if block.type == "figure":
+            image = self.figure_image(value, lang, where)
+            return {
+                "type": "figure",
+                "value": {
+                    "image": {"image": image.pk, "alt_text": value["alt"][lang], "decorative": False},
+                    "caption": "",
+                },
+            }
+        raise ContentError(self.spec.directory, block.line, f"{where}: unknown block type {block.type}")
+
+    def figure_image(self, value: dict, lang: str, where: str):
+        if value["kind"] == "compare":
+            data = figures.draw_compare(
+                value["title"][lang],
+                value["left"]["heading"][lang],
+                value["left"]["items"][lang],
+                value["right"]["heading"][lang],
+                value["right"]["items"][lang],
+            )
+        elif value["kind"] == "cycle":
+            data = figures.draw_cycle(value["title"][lang], value["items"][lang])
+        else:
+            data = figures.draw_steps(value["title"][lang], value["items"][lang])
+        digest = hashlib.sha1(data).hexdigest()  # noqa: S324 - Wagtail's own file_hash is SHA-1
+        Image = get_image_model()
+        existing = Image.objects.filter(file_hash=digest).first()
+        if existing is not None:
+            return existing
+        title = f"{self.spec.slug}: {value['title'][lang]}"[:255]
+        image = Image(title=title, collection=self.collection(), description=value["alt"][lang][:255])
+        image.file = ImageFile(_named_bytes(data, f"{self.spec.slug}-{digest[:12]}.png"))
+        image._set_image_file_metadata()  # size and file_hash, as Wagtail's upload form does
+        image.save()
+        return image
+
+    def collection(self):
+        if self._collection is None:
+            root = Collection.get_first_root_node()
+            self._collection = root.get_children().filter(name=COLLECTION_NAME).first() or root.add_child(
+                name=COLLECTION_NAME
+            )
+        return self._collection
+
+    # pages
+
+    def build(self, catalogues: dict[str, Page]) -> CoursePage:
+        spec = self.spec
+        courses: dict[str, CoursePage] = {}
+        for lang in self.order:
+            result = page_upsert(
+                parent=catalogues[lang],
+                model=CoursePage,
+                slug=spec.slug,
+                locale=self.locales[lang],
+                translation_of=courses.get(self.default),
+                fields={
+                    "title": spec.title[lang],
+                    "summary": spec.summary[lang],
+                    "description": markdown_to_html(spec.description[lang]),
+                    "estimated_hours": round(spec.estimated_hours, 1),
+                    "audience": AUDIENCE[spec.audience],
+                },
+            )
+            self.report.page(result, f"course {spec.slug} ({lang})")
+            courses[lang] = result.page
+        for module_spec in spec.modules:
+            modules: dict[str, ModulePage] = {}
+            for lang in self.order:
+                result = page_upsert(
+                    parent=courses[lang],
+                    model=ModulePage,
+                    slug=module_spec.slug,
+                    locale=self.locales[lang],
+                    translation_of=modules.get(self.default),
+                    fields={"title": module_spec.title[lang], "summary": module_spec.summary.get(lang, "")},
+                )
+                self.report.page(result, f"module {spec.slug}/{module_spec.slug} ({lang})")
+                modules[lang] = result.page
+            for lesson_spec in module_spec.lessons:
+                lessons: dict[str, LessonPage] = {}
+                where = f"{module_spec.path.name} lesson '{lesson_spec.slug}'"
+                for lang in self.order:
+                    result = page_upsert(
+                        parent=modules[lang],
+                        model=LessonPage,
+                        slug=lesson_spec.slug,
+                        locale=self.locales[lang],
+                        translation_of=lessons.get(self.default),
+                        fields={
+                            "title": lesson_spec.title[lang],
+                            "estimated_minutes": lesson_spec.minutes,
+                            "body": self.body(lesson_spec.body, lang, where),
+                        },
+                    )
+                    self.report.page(result, f"lesson {spec.slug}/{lesson_spec.slug} ({lang})")
+                    lessons[lang] = result.page
+            for lang in self.order:
+                _order_children(modules[lang], [lesson.slug for lesson in module_spec.lessons])
+        for lang in self.order:
+            _order_children(courses[lang], [module.slug for module in spec.modules])
+        return courses[self.default]
+
+
+def _order_children(parent: Page, slugs: list[str]) -> None:
+    """Put the named children first, in the given order (content files decide the order)."""
+    children = {child.slug: child for child in parent.get_children()}
+    current = [child.slug for child in parent.get_children() if child.slug in slugs]
+    if current == [slug for slug in slugs if slug in children]:
+        return
+    for slug in slugs:
+        if slug in children:
+            Page.objects.get(pk=children[slug].pk).move(parent, pos="last-child")
+
+
+def _named_bytes(data: bytes, name: str):
+    import io
+
+    buffer = io.BytesIO(data)
+    buffer.name = name
+    return buffer
+
+
+def catalogues_by_language() -> dict[str, Page]:
+    catalogues = {
+        page.locale.language_code: page for page in CourseIndexPage.objects.select_related("locale")
+    }
+    missing = [code for code in LANGS if code not in catalogues]
+    if missing:
+        raise ContentError(
+            "catalogue", None, f"no catalogue page for {', '.join(missing)}: run `manage.py setup_site` first"
+        )
+    return catalogues
+
+
+@transaction.atomic
+def curricula_load(
+    *, only: list[str] | None = None, sources: list[tuple[str, Path]] | None = None
+) -> LoadReport:
+    """Load every installed curriculum (or the named ones, or the given folders); all or nothing."""
+    report = LoadReport()
+    catalogues = catalogues_by_language()
+    for label, directory in sources if sources is not None else curriculum_dirs():
+        spec = read_course(directory)
+        if only and label not in only and spec.slug not in only:
+            continue
+        course = _Builder(spec, report).build(catalogues)
+        current = CourseRelease.objects.filter(course=course, is_current=True).first()
+        if current is None or current.version != spec.version:
+            course_services.release_publish(
+                course=course,
+                version=spec.version,
+                notes_mn=spec.release_notes.get("mn", ""),
+                notes_en=spec.release_notes.get("en", ""),
+            )
+            report.releases += 1
+            report.lines.append(f"  published {spec.slug} release {spec.version}")
+    return report

@@ -1,0 +1,172 @@
+"""People: the user (email login) with the profile programme reports group by."""
+
+from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import UserManager as DjangoUserManager
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
+
+
+class BilingualNameMixin(models.Model):
+    """A name kept in Mongolian and English; `name` gives the active language's."""
+
+    name_mn = models.CharField(_("name (Mongolian)"), max_length=200)
+    name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        if translation.get_language() == "en" and self.name_en:
+            return self.name_en
+        return self.name_mn
+
+
+class Region(BilingualNameMixin):
+    """An aimag or a district of Ulaanbaatar: the geography programme reports group by."""
+
+    class Kind(models.TextChoices):
+        AIMAG = "aimag", _("Aimag")
+        DISTRICT = "district", _("Ulaanbaatar district")
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+
+    class Meta:
+        ordering = ["kind", "name_mn"]
+        verbose_name = _("region")
+        verbose_name_plural = _("regions")
+
+
+class Organisation(BilingualNameMixin):
+    """A school, TVET centre, police unit, court or other body where learners work."""
+
+    class Kind(models.TextChoices):
+        SCHOOL = "school", _("School")
+        TVET = "tvet", _("TVET centre")
+        POLICE = "police", _("Police unit")
+        PROSECUTOR = "prosecutor", _("Prosecutor's office")
+        COURT = "court", _("Court")
+        SHELTER = "shelter", _("Shelter")
+        NGO = "ngo", _("NGO")
+        GOVERNMENT = "government", _("Government agency")
+
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="organisations", verbose_name=_("region")
+    )
+
+    class Meta:
+        ordering = ["name_mn"]
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        constraints = [
+            models.UniqueConstraint(fields=["name_mn", "region"], name="organisation_unique_name_in_region"),
+        ]
+
+
+def latest_birth_year() -> int:
+    """Learners are adults at work: at least 14 years old this year."""
+    return timezone.now().year - 14
+
+
+class UserManager(DjangoUserManager):
+    """Creates users identified by email alone."""
+
+    use_in_migrations = True
+
+    def _create_user(self, email, password, **extra_fields):
+        if not email:
+            raise ValueError("An email address is required.")
+        email = self.normalize_email(email).lower()
+        user = self.model(email=email, **extra_fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email=None, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", False)
+        extra_fields.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra_fields)
+
+    def create_superuser(self, email=None, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", True)
+        extra_fields.setdefault("is_superuser", True)
+        return self._create_user(email, password, **extra_fields)
+
+
+class User(AbstractUser):
+    """A person who signs in with their email: a learner, an editor, a manager or an admin."""
+
+    class Role(models.TextChoices):
+        TEACHER = "teacher", _("Teacher")
+        YOUTH_FACILITATOR = "youth_facilitator", _("Youth facilitator")
+        SHELTER_OPERATOR = "shelter_operator", _("Shelter operator")
+        RESIDENTIAL_CARE = "residential_care", _("Residential care staff")
+        POLICE_INVESTIGATOR = "police_investigator", _("Police investigator")
+        PROSECUTOR = "prosecutor", _("Prosecutor")
+        JUDGE = "judge", _("Judge")
+        CHILD_RIGHTS_INSPECTOR = "child_rights_inspector", _("Child rights inspector")
+        SOCIAL_WORKER = "social_worker", _("Social worker")
+        MDTF_MEMBER = "mdtf_member", _("MDTF member")
+        OTHER = "other", _("Other")
+
+    class Sex(models.TextChoices):
+        FEMALE = "female", _("Female")
+        MALE = "male", _("Male")
+        NOT_STATED = "not_stated", _("Prefer not to say")
+
+    username = None
+    first_name = None
+    last_name = None
+    email = models.EmailField(_("email address"), unique=True)
+    full_name = models.CharField(_("full name"), max_length=200, blank=True)
+    role = models.CharField(_("role"), max_length=30, choices=Role.choices, default=Role.OTHER)
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="members",
+        verbose_name=_("organisation"),
+    )
+    region = models.ForeignKey(
+        Region,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="people",
+        verbose_name=_("region"),
+    )
+    sex = models.CharField(_("sex"), max_length=12, choices=Sex.choices, default=Sex.NOT_STATED)
+    birth_year = models.PositiveSmallIntegerField(
+        _("birth year"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1930), MaxValueValidator(latest_birth_year)],
+    )
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    objects = UserManager()
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        ordering = ["email"]
+
+    def __str__(self) -> str:
+        return self.full_name or self.email
+
+    def get_full_name(self) -> str:
+        return self.full_name or self.email
+
+    def get_short_name(self) -> str:
+        return self.full_name or self.email

@@ -1,0 +1,60 @@
+"""The groups people are given, and the model permissions each carries.
+
+Page permissions (who may edit or publish which pages) are granted on the catalogue pages by
+``lms.home.services.site_ensure`` once those pages exist.
+"""
+
+from django.contrib.auth.models import Group, Permission
+from django.db import transaction
+
+LEARNERS = "Learners"
+JUSTICE_LEARNERS = "Justice-sector learners"
+EDITORS = "Curriculum editors"
+REVIEWERS = "Curriculum reviewers"
+MANAGERS = "Programme managers"
+ADMINISTRATORS = "Administrators"
+
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    LEARNERS: [],
+    JUSTICE_LEARNERS: [],
+    EDITORS: [
+        "wagtailadmin.access_admin",
+        "wagtailimages.add_image",
+        "wagtailimages.change_image",
+        "wagtailimages.choose_image",
+        "wagtaildocs.add_document",
+        "wagtaildocs.change_document",
+        "wagtaildocs.choose_document",
+    ],
+    REVIEWERS: [
+        "wagtailadmin.access_admin",
+        "wagtailimages.choose_image",
+        "wagtaildocs.choose_document",
+    ],
+    MANAGERS: ["wagtailadmin.access_admin"],
+    ADMINISTRATORS: [
+        "wagtailadmin.access_admin",
+        "accounts.add_user",
+        "accounts.change_user",
+        "accounts.view_user",
+        "accounts.add_organisation",
+        "accounts.change_organisation",
+        "accounts.view_organisation",
+        "accounts.view_region",
+    ],
+}
+
+
+@transaction.atomic
+def roles_ensure() -> dict[str, Group]:
+    """Create the role groups if missing and give each exactly its permissions."""
+    groups = {}
+    for name, codenames in ROLE_PERMISSIONS.items():
+        group, _created = Group.objects.get_or_create(name=name)
+        permissions = []
+        for dotted in codenames:
+            app_label, codename = dotted.split(".")
+            permissions.append(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+        group.permissions.set(permissions)
+        groups[name] = group
+    return groups

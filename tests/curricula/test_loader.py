@@ -1,0 +1,191 @@
+"""The curriculum loader: idempotent, updates by slug, all or nothing, clear errors."""
+
+from pathlib import Path
+
+import pytest
+import yaml
+from wagtail.images import get_image_model
+from wagtail.models import Page
+
+from courses.models import CoursePage, CourseRelease, LessonPage
+from curricula.loader import LoadReport, curricula_load
+from curricula.schema import ContentError, read_course
+
+pytestmark = pytest.mark.django_db
+
+TEXT = {"en": "Listen first.", "mn": "Эхлээд сонс."}
+
+
+def _write_course(root: Path, *, lessons=None, extra_module=None) -> Path:
+    lessons = lessons or [
+        {"slug": "first", "title": {"en": "First", "mn": "Нэгдүгээр"}, "body": [{"text": TEXT}]},
+        {
+            "slug": "second",
+            "title": {"en": "Second", "mn": "Хоёрдугаар"},
+            "body": [
+                {"callout": {"kind": "safeguarding", "title": {"en": "Note", "mn": "Санамж"}, "text": TEXT}},
+                {
+                    "figure": {
+                        "kind": "steps",
+                        "title": {"en": "Steps", "mn": "Алхам"},
+                        "items": {"en": ["Listen", "Report", "Refer"], "mn": ["Сонс", "Мэдээл", "Шилжүүл"]},
+                        "alt": {"en": "Three steps.", "mn": "Гурван алхам."},
+                    }
+                },
+                {
+                    "session_plan": {
+                        "title": {"en": "Club", "mn": "Клуб"},
+                        "age_group": {"en": "12-15", "mn": "12-15"},
+                        "duration_minutes": 40,
+                        "objectives": {"en": ["Know"], "mn": ["Мэдэх"]},
+                        "materials": {"en": ["Paper"], "mn": ["Цаас"]},
+                        "steps": {"en": ["Talk"], "mn": ["Ярих"]},
+                        "discussion_questions": {"en": ["Why?"], "mn": ["Яагаад?"]},
+                    }
+                },
+            ],
+        },
+    ]
+    root.mkdir(parents=True, exist_ok=True)
+    modules = [{"slug": "basics", "title": {"en": "Basics", "mn": "Үндэс"}, "lessons": lessons}]
+    if extra_module:
+        modules.append(extra_module)
+    names = []
+    for number, module in enumerate(modules, 1):
+        name = f"{number:02d}.yaml"
+        (root / name).write_text(yaml.safe_dump(module, allow_unicode=True), encoding="utf-8")
+        names.append(name)
+    course = {
+        "slug": "test-course",
+        "version": "1.0",
+        "title": {"en": "Test course", "mn": "Туршилтын сургалт"},
+        "summary": {"en": "Summary", "mn": "Товч"},
+        "description": {"en": "About", "mn": "Тухай"},
+        "audience": "open",
+        "estimated_hours": 2,
+        "modules": names,
+    }
+    (root / "course.yaml").write_text(yaml.safe_dump(course, allow_unicode=True), encoding="utf-8")
+    return root
+
+
+def _load(*directories: Path) -> tuple[CoursePage | None, LoadReport]:
+    report = curricula_load(sources=[(f"test{n}", directory) for n, directory in enumerate(directories)])
+    return CoursePage.objects.filter(slug="test-course", locale__language_code="mn").first(), report
+
+
+def test_loading_creates_both_languages_and_a_second_load_changes_nothing(site, tmp_path):
+    directory = _write_course(tmp_path / "course")
+    course, first = _load(directory)
+    assert first.created == 2 + 2 + 4  # course, module and two lessons, in mn and en
+    lessons = LessonPage.objects.filter(locale__language_code="en").order_by("path")
+    assert [lesson.slug for lesson in lessons] == ["first", "second"]
+    translation = LessonPage.objects.get(slug="first", locale__language_code="mn")
+    assert translation.translation_key == lessons[0].translation_key
+    assert get_image_model().objects.count() == 2, "one figure per language"
+    revisions = Page.objects.filter(pk=course.pk).values_list("latest_revision_id", flat=True)[0]
+
+    _course, second = _load(directory)
+    assert (second.created, second.updated) == (0, 0)
+    assert get_image_model().objects.count() == 2
+    assert Page.objects.filter(pk=course.pk).values_list("latest_revision_id", flat=True)[0] == revisions
+
+
+def test_changed_text_updates_the_page_in_place(site, tmp_path):
+    directory = _write_course(tmp_path / "course")
+    _load(directory)
+    lesson_id = LessonPage.objects.get(slug="first", locale__language_code="en").pk
+    changed = [
+        {"slug": "first", "title": {"en": "First, revised", "mn": "Нэгдүгээр"}, "body": [{"text": TEXT}]}
+    ]
+    _write_course(directory, lessons=changed)
+    _course, report = _load(directory)
+    assert report.updated == 1 and report.created == 0
+    lesson = LessonPage.objects.get(pk=lesson_id)
+    assert lesson.title == "First, revised"
+    assert LessonPage.objects.filter(slug="first").count() == 2, "never duplicated"
+
+
+@pytest.mark.parametrize(
+    ("mutate", "message"),
+    [
+        (lambda m: m["lessons"][0]["title"].pop("mn"), "missing the mn translation"),
+        (lambda m: m["lessons"].append(dict(m["lessons"][0])), "duplicate slug 'first'"),
+        (lambda m: m["lessons"][0]["body"].append({"podcast": TEXT}), "unknown block type 'podcast'"),
+        (
+            lambda m: m.update(
+                quiz={
+                    "title": TEXT,
+                    "questions": [
+                        {
+                            "type": "single_choice",
+                            "text": TEXT,
+                            "options": [{"text": TEXT}, {"text": {"en": "b", "mn": "б"}}],
+                        }
+                    ],
+                }
+            ),
+            "exactly one correct option",
+        ),
+    ],
+)
+def test_malformed_content_is_refused_with_file_and_line(site, tmp_path, mutate, message):
+    directory = _write_course(tmp_path / "course")
+    module = yaml.safe_load((directory / "01.yaml").read_text(encoding="utf-8"))
+    mutate(module)
+    (directory / "01.yaml").write_text(yaml.safe_dump(module, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(ContentError) as error:
+        _load(directory)
+    assert message in str(error.value)
+    assert str(error.value).startswith(str(directory / "01.yaml") + ":")
+    assert error.value.line is not None
+    assert not CoursePage.objects.exists(), "nothing was written"
+
+
+def test_invalid_yaml_names_the_line(tmp_path):
+    directory = _write_course(tmp_path / "course")
+    (directory / "01.yaml").write_text("slug: basics\ntitle: {en: [unclosed\n", encoding="utf-8")
+    with pytest.raises(ContentError) as error:
+        read_course(directory)
+    assert error.value.line in (2, 3)
+    assert "invalid YAML" in str(error.value)
+
+
+def test_a_bad_second_course_rolls_back_the_first(site, tmp_path):
+    good = _write_course(tmp_path / "good")
+    bad = _write_course(tmp_path / "bad")
+    course_file = yaml.safe_load((bad / "course.yaml").read_text(encoding="utf-8"))
+    course_file["slug"] = "other-course"
+    course_file["audience"] = "everyone"
+    (bad / "course.yaml").write_text(yaml.safe_dump(course_file, allow_unicode=True), encoding="utf-8")
+    pages_before = Page.objects.count()
+    with pytest.raises(ContentError) as error:
+        _load(good, bad)
+    assert "audience must be one of" in str(error.value)
+    assert Page.objects.count() == pages_before
+    assert not CourseRelease.objects.exists()
+
+
+def test_the_release_is_published_once_and_again_when_the_version_changes(site, tmp_path):
+    directory = _write_course(tmp_path / "course")
+    course, report = _load(directory)
+    assert report.releases == 1
+    assert course.releases.get(is_current=True).version == "1.0"
+    course_file = yaml.safe_load((directory / "course.yaml").read_text(encoding="utf-8"))
+    course_file["version"] = "1.1"
+    (directory / "course.yaml").write_text(yaml.safe_dump(course_file, allow_unicode=True), encoding="utf-8")
+    course, report = _load(directory)
+    assert report.releases == 1
+    assert list(course.releases.values_list("version", "is_current").order_by("version")) == [
+        ("1.0", False),
+        ("1.1", True),
+    ]
+
+
+def test_shipped_curricula_load_twice_without_changes(site):
+    from curricula.loader import curricula_load
+
+    first = curricula_load()
+    assert first.created > 0 and first.releases >= 1
+    second = curricula_load()
+    assert (second.created, second.updated, second.releases) == (0, 0, 0)
