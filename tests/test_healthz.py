@@ -18,12 +18,14 @@ def test_healthy_in_the_embedded_default(client):
 
 def test_unreachable_broker_gives_503(client):
     conf = celery_app.conf
-    saved = conf.task_always_eager, conf.broker_url
-    conf.task_always_eager, conf.broker_url = False, "redis://127.0.0.1:1/0"  # nothing listens on port 1
+    saved = conf.task_always_eager, conf.broker_write_url
+    # Nothing listens on port 1. (The write URL, because CELERY_BROKER_URL in the environment
+    # would win over a changed broker_url.)
+    conf.task_always_eager, conf.broker_write_url = False, "redis://127.0.0.1:1/0"
     try:
         response = client.get("/healthz")
     finally:
-        conf.task_always_eager, conf.broker_url = saved
+        conf.task_always_eager, conf.broker_write_url = saved
     assert response.status_code == 503
     body = response.json()
     assert body["status"] == "unavailable"
