@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 from wagtail.documents.blocks import DocumentChooserBlock
 from wagtail.images.blocks import ImageBlock
+from wagtail.snippets.blocks import SnippetChooserBlock
 
 RICH_TEXT_FEATURES = ["h3", "h4", "bold", "italic", "ol", "ul", "link", "document-link", "blockquote"]
 
@@ -108,6 +109,22 @@ class SessionPlanBlock(blocks.StructBlock):
         label = _("Session plan")
 
 
+class QuizBlock(blocks.StructBlock):
+    """A quiz from the question bank; the lesson is complete when it is passed (pre-tests: taken)."""
+
+    # Named by string: courses does not import assessments (imports point the other way).
+    quiz = SnippetChooserBlock("assessments.Quiz", label=_("Quiz"))
+
+    class Meta:
+        icon = "form"
+        template = "assessments/blocks/quiz.html"
+        label = _("Quiz")
+
+
+# Blocks whose activity, not the learner's click, completes the lesson.
+ACTIVITY_BLOCKS = {"quiz"}
+
+
 class LessonStreamBlock(blocks.StreamBlock):
     """Everything a lesson can be made of."""
 
@@ -118,3 +135,4 @@ class LessonStreamBlock(blocks.StreamBlock):
     download = DownloadBlock()
     callout = CalloutBlock()
     session_plan = SessionPlanBlock()
+    quiz = QuizBlock()

@@ -16,7 +16,7 @@ from wagtail.search import index
 
 from lms.home.routing import RouteChainMixin
 
-from .blocks import RICH_TEXT_FEATURES, LessonStreamBlock
+from .blocks import ACTIVITY_BLOCKS, RICH_TEXT_FEATURES, LessonStreamBlock
 
 
 class CourseIndexPage(RouteChainMixin, Page):
@@ -147,6 +147,11 @@ class LessonPage(RouteChainMixin, Page):
     class Meta:
         verbose_name = _("lesson")
 
+    @property
+    def completes_by_activity(self) -> bool:
+        """Whether a quiz or H5P activity in the lesson decides its completion."""
+        return any(block.block_type in ACTIVITY_BLOCKS for block in self.body)
+
     def get_context(self, request, *args, **kwargs):
         from . import selectors, services
 
@@ -198,11 +203,16 @@ class CourseRelease(models.Model):
 class ReleaseLesson(models.Model):
     """A lesson as it stands in one release: its place, whether it is required, its revision."""
 
+    class Completion(models.TextChoices):
+        MANUAL = "manual", _("The learner marks it complete")
+        ACTIVITY = "activity", _("Its activity completes it (a passed quiz, an H5P activity)")
+
     release = models.ForeignKey(CourseRelease, on_delete=models.CASCADE, related_name="lessons")
     lesson_key = models.UUIDField(_("lesson translation key"))
     module_key = models.UUIDField(_("module translation key"))
     position = models.PositiveIntegerField()
     required = models.BooleanField(default=True)
+    completion = models.CharField(max_length=10, choices=Completion.choices, default=Completion.MANUAL)
     revision = models.ForeignKey(
         "wagtailcore.Revision", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

@@ -63,6 +63,11 @@ class NotPublished(CourseActionError):
     message = _("This course has no published release yet, so it cannot be taken.")
 
 
+class CompletedByActivity(CourseActionError):
+    status = 409
+    message = _("This lesson is completed by its activity (for example by passing its quiz), not by a click.")
+
+
 class NotAllowed(CourseActionError):
     status = 404
     message = _("Page not found.")
@@ -113,6 +118,11 @@ def release_publish(
             module_key=modules.get(lesson.path[: -Page.steplen], uuid.UUID(int=0)),
             position=position,
             required=lesson.required,
+            completion=(
+                ReleaseLesson.Completion.ACTIVITY
+                if lesson.completes_by_activity
+                else ReleaseLesson.Completion.MANUAL
+            ),
             revision=lesson.live_revision,
         )
         for position, lesson in enumerate(lessons)
@@ -180,26 +190,33 @@ def _progress_start(*, enrollment: Enrollment, lesson_key: uuid.UUID, now) -> No
 
 
 @transaction.atomic
-def lesson_complete(*, user, lesson: LessonPage) -> LessonProgress:
+def lesson_complete(*, user, lesson_key: uuid.UUID, by_activity: bool = False) -> LessonProgress:
     """Complete a lesson for a learner; completes the course when it was the last required one.
 
-    Raises NotEnrolled when the learner's release does not contain the lesson and
-    AlreadyCompleted on a replay; nothing is written in either case.
+    ``user`` is a user or a user id. Lessons whose completion comes from an activity (a quiz,
+    an H5P activity) are completed by that activity (``by_activity=True``), not by the learner's
+    click. Raises NotEnrolled when the learner's release does not contain the lesson,
+    AlreadyCompleted on a replay and CompletedByActivity; nothing is written in those cases.
     """
     enrollment = (
         Enrollment.objects.select_for_update(of=("self",))
         .select_related("release")
-        .filter(user=user, release__lessons__lesson_key=lesson.translation_key)
-        .annotate(lesson_required=F("release__lessons__required"))
+        .filter(user=user, release__lessons__lesson_key=lesson_key)
+        .annotate(
+            lesson_required=F("release__lessons__required"),
+            lesson_completion=F("release__lessons__completion"),
+        )
         .first()
     )
     if enrollment is None:
         raise NotEnrolled()
+    if enrollment.lesson_completion == ReleaseLesson.Completion.ACTIVITY and not by_activity:
+        raise CompletedByActivity()
     now = timezone.now()
-    progress = LessonProgress.objects.filter(enrollment=enrollment, lesson_key=lesson.translation_key).first()
+    progress = LessonProgress.objects.filter(enrollment=enrollment, lesson_key=lesson_key).first()
     if progress is None:
         progress = LessonProgress.objects.create(
-            enrollment=enrollment, lesson_key=lesson.translation_key, started_at=now, completed_at=now
+            enrollment=enrollment, lesson_key=lesson_key, started_at=now, completed_at=now
         )
     elif progress.completed_at is not None:
         raise AlreadyCompleted()
@@ -207,7 +224,7 @@ def lesson_complete(*, user, lesson: LessonPage) -> LessonProgress:
         progress.completed_at = now
         progress.save(update_fields=["completed_at"])
 
-    updates = {"last_activity_at": now, "last_lesson_key": lesson.translation_key}
+    updates = {"last_activity_at": now, "last_lesson_key": lesson_key}
     if enrollment.started_at is None:
         updates["started_at"] = now
     if enrollment.lesson_required:
@@ -220,26 +237,56 @@ def lesson_complete(*, user, lesson: LessonPage) -> LessonProgress:
             updates["status"] = Enrollment.Status.COMPLETED
             updates["completed_at"] = now
     Enrollment.objects.filter(pk=enrollment.pk).update(**updates)
-    for field, value in updates.items():
-        setattr(enrollment, field, value)
+    for name, value in updates.items():
+        setattr(enrollment, name, value)
     if updates.get("status") == Enrollment.Status.COMPLETED:
         enrollment_id = enrollment.pk
-        transaction.on_commit(lambda: _announce_completion(enrollment_id), robust=True)
+        transaction.on_commit(lambda: _announce(signals.course_completed, enrollment_id), robust=True)
     progress.enrollment = enrollment
     return progress
 
 
-def _announce_completion(enrollment_id: int) -> None:
-    for receiver, result in signals.course_completed.send_robust(
-        sender=Enrollment, enrollment_id=enrollment_id
-    ):
+@transaction.atomic
+def lesson_reopen(*, enrollment_id: int, lesson_key: uuid.UUID) -> bool:
+    """Undo a lesson's completion (after a regrade took a pass away); reopens the course if needed.
+
+    Returns False when the lesson was not complete. Announces ``course_reopened`` after commit
+    when the course was complete.
+    """
+    enrollment = (
+        Enrollment.objects.select_for_update(of=("self",))
+        .filter(pk=enrollment_id, release__lessons__lesson_key=lesson_key)
+        .annotate(lesson_required=F("release__lessons__required"))
+        .first()
+    )
+    if enrollment is None:
+        return False
+    reopened = LessonProgress.objects.filter(
+        enrollment=enrollment, lesson_key=lesson_key, completed_at__isnull=False
+    ).update(completed_at=None)
+    if not reopened:
+        return False
+    updates = {}
+    if enrollment.lesson_required:
+        updates["completed_lessons"] = max(0, enrollment.completed_lessons - 1)
+    was_completed = enrollment.is_completed
+    if was_completed:
+        updates.update(status=Enrollment.Status.ACTIVE, completed_at=None)
+    if updates:
+        Enrollment.objects.filter(pk=enrollment.pk).update(**updates)
+    if was_completed:
+        transaction.on_commit(lambda: _announce(signals.course_reopened, enrollment_id), robust=True)
+    return True
+
+
+def _announce(signal, enrollment_id: int) -> None:
+    """Send a course signal; a failing receiver is logged and never undoes the committed change."""
+    for receiver, result in signal.send_robust(sender=Enrollment, enrollment_id=enrollment_id):
         if isinstance(result, Exception):
-            logger.error(
-                "course_completed receiver %r failed for enrollment %s: %r", receiver, enrollment_id, result
-            )
+            logger.error("receiver %r failed for enrollment %s: %r", receiver, enrollment_id, result)
 
 
-def lesson_time_add(*, user, lesson: LessonPage, seconds: int) -> int:
+def lesson_time_add(*, user, lesson: LessonPage, seconds: int) -> int:  # noqa: D417
     """Add reading time reported by the lesson page; returns the seconds actually added."""
     seconds = max(0, min(int(seconds), MAX_TIME_PER_REPORT))
     if not seconds:

@@ -4,3 +4,6 @@ from django.dispatch import Signal
 
 # Sent after the transaction that completed a course commits. Keyword argument: enrollment_id.
 course_completed = Signal()
+
+# Sent after a commit that took a completed course back to in progress (a regrade removed a pass).
+course_reopened = Signal()

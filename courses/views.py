@@ -61,7 +61,7 @@ def enrol(request, page_id: int):
 def lesson_complete(request, page_id: int):
     lesson = _page_or_404(page_id, LessonPage)
     try:
-        progress = services.lesson_complete(user=request.user, lesson=lesson)
+        progress = services.lesson_complete(user=request.user, lesson_key=lesson.translation_key)
     except services.CourseActionError as error:
         return _refusal(request, error, lesson.get_url(request))
     enrollment = progress.enrollment

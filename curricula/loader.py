@@ -18,15 +18,43 @@ from django.db import transaction
 from wagtail.images import get_image_model
 from wagtail.models import Collection, Locale, Page
 
+from assessments.models import Quiz
 from courses import services as course_services
 from courses.models import CourseIndexPage, CoursePage, CourseRelease, LessonPage, ModulePage
 from lms.home.services import page_upsert
 
 from . import figures
-from .schema import LANGS, Block, ContentError, CourseSpec, read_course
+from .quizzes import SyncResult, category_ensure, quiz_sync
+from .schema import LANGS, Block, ContentError, CourseSpec, QuizSpec, read_course
 
 AUDIENCE = {"open": CoursePage.Audience.OPEN, "justice": CoursePage.Audience.JUSTICE}
 COLLECTION_NAME = "Curricula"
+
+# The lessons the loader adds around the content: the pre-test, module quizzes, the post-test.
+PRE_TEST_LESSON = {
+    "slug": "pre-test",
+    "title": {"mn": "Өмнөх шалгалт: та юу мэдэж байна вэ?", "en": "Pre-test: what do you know already?"},
+    "intro": {
+        "mn": "Сургалтаа эхлэхийн өмнө энэ богино шалгалтыг өгнө үү. Оноо нь таныг хаанаас эхэлж байгааг "
+        "харуулах бөгөөд хичээлээ үргэлжлүүлэхэд саад болохгүй. Сургалтын төгсгөлд ижил асуултаар "
+        "эцсийн шалгалт өгч, ахицаа харна.",
+        "en": "Take this short test before you start. Your score shows where you begin and never stops you "
+        "from going on. At the end of the course the final assessment asks the same questions, so you "
+        "can see how much you learned.",
+    },
+}
+POST_TEST_LESSON = {
+    "slug": "post-test",
+    "title": {"mn": "Эцсийн шалгалт", "en": "Final assessment"},
+    "intro": {
+        "mn": "Энэ шалгалт сургалтын бүх агуулгыг хамарна. Тэнцэх оноо авснаар сургалтаа дуусгана.",
+        "en": "This assessment covers the whole course. Reach the pass mark to complete the course.",
+    },
+}
+MODULE_QUIZ_INTRO = {
+    "mn": "Энэ бүлгээр юу сурснаа шалгана уу. Тэнцэх оноо авсны дараа хичээл дууссанд тооцогдоно.",
+    "en": "Check what you learned in this module. The lesson is complete once you reach the pass mark.",
+}
 
 
 @dataclass
@@ -38,6 +66,8 @@ class LoadReport:
     updated: int = 0
     unchanged: int = 0
     releases: int = 0
+    quizzes_created: int = 0  # questions and quizzes
+    quizzes_updated: int = 0
 
     def page(self, result, label: str):
         if result.created:
@@ -149,10 +179,53 @@ class _Builder:
             )
         return self._collection
 
+    # quizzes
+
+    def quiz_lesson(
+        self,
+        *,
+        modules: dict[str, Page],
+        slug: str,
+        title: dict[str, str],
+        intro: dict[str, str],
+        quiz: Quiz,
+        required: bool = True,
+    ) -> None:
+        lessons: dict[str, LessonPage] = {}
+        for lang in self.order:
+            result = page_upsert(
+                parent=modules[lang],
+                model=LessonPage,
+                slug=slug,
+                locale=self.locales[lang],
+                translation_of=lessons.get(self.default),
+                fields={
+                    "title": title[lang],
+                    "estimated_minutes": 15,
+                    "required": required,
+                    "body": [
+                        {"type": "text", "value": markdown_to_html(intro[lang])},
+                        {"type": "quiz", "value": {"quiz": quiz.pk}},
+                    ],
+                },
+            )
+            self.report.page(result, f"quiz lesson {self.spec.slug}/{slug} ({lang})")
+            lessons[lang] = result.page
+
+    def sync_quiz(self, spec: QuizSpec, key: str, **settings) -> Quiz:
+        result = SyncResult()
+        quiz = quiz_sync(
+            spec=spec, source_key=f"{self.spec.slug}/{key}", category=self.category, result=result, **settings
+        )
+        self.report.quizzes_created += result.created
+        self.report.quizzes_updated += result.updated
+        return quiz
+
     # pages
 
     def build(self, catalogues: dict[str, Page]) -> CoursePage:
         spec = self.spec
+        self.category = category_ensure(slug=spec.slug, title=spec.title)
         courses: dict[str, CoursePage] = {}
         for lang in self.order:
             result = page_upsert(
@@ -202,11 +275,54 @@ class _Builder:
                     )
                     self.report.page(result, f"lesson {spec.slug}/{lesson_spec.slug} ({lang})")
                     lessons[lang] = result.page
+            slugs = [lesson.slug for lesson in module_spec.lessons]
+            if module_spec.quiz is not None:
+                quiz = self.sync_quiz(module_spec.quiz, f"{module_spec.slug}/quiz")
+                slug = f"{module_spec.slug}-quiz"
+                self.quiz_lesson(
+                    modules=modules,
+                    slug=slug,
+                    title=module_spec.quiz.title,
+                    intro=MODULE_QUIZ_INTRO,
+                    quiz=quiz,
+                )
+                slugs.append(slug)
+            if spec.assessment is not None and module_spec is spec.modules[0]:
+                pre = self.sync_quiz(
+                    spec.assessment,
+                    "pre-test",
+                    questions_key=f"{spec.slug}/assessment",
+                    kind=Quiz.Kind.PRE_TEST,
+                    max_attempts=1,
+                    grading_method=Quiz.Grading.FIRST,
+                    show_feedback=Quiz.Review.NEVER,
+                    show_correct_answers=Quiz.Review.NEVER,
+                )
+                self.quiz_lesson(modules=modules, quiz=pre, required=False, **_lesson_texts(PRE_TEST_LESSON))
+                slugs.insert(0, PRE_TEST_LESSON["slug"])
+            if spec.assessment is not None and module_spec is spec.modules[-1]:
+                post = self.sync_quiz(
+                    spec.assessment,
+                    "post-test",
+                    questions_key=f"{spec.slug}/assessment",
+                    kind=Quiz.Kind.POST_TEST,
+                    pre_test=pre,
+                    max_attempts=3,
+                    grading_method=Quiz.Grading.HIGHEST,
+                    show_feedback=Quiz.Review.AFTER_ATTEMPT,
+                    show_correct_answers=Quiz.Review.AFTER_FINISHED,
+                )
+                self.quiz_lesson(modules=modules, quiz=post, **_lesson_texts(POST_TEST_LESSON))
+                slugs.append(POST_TEST_LESSON["slug"])
             for lang in self.order:
-                _order_children(modules[lang], [lesson.slug for lesson in module_spec.lessons])
+                _order_children(modules[lang], slugs)
         for lang in self.order:
             _order_children(courses[lang], [module.slug for module in spec.modules])
         return courses[self.default]
+
+
+def _lesson_texts(lesson: dict) -> dict:
+    return {"slug": lesson["slug"], "title": lesson["title"], "intro": lesson["intro"]}
 
 
 def _order_children(parent: Page, slugs: list[str]) -> None:

@@ -31,6 +31,7 @@ urlpatterns += i18n_patterns(
     path("accounts/", include("lms.accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("learn/", include("courses.urls")),
+    path("learn/", include("assessments.urls")),
     path("", include(wagtail_urls)),
     prefix_default_language=False,
 )

@@ -29,6 +29,12 @@ class UserFactory(factory.django.DjangoModelFactory):
     def save_password(self, create, extracted, **kwargs):
         if create:
             self.save()
+            # A confirmed email, so the person can sign in (verification is mandatory).
+            from allauth.account.models import EmailAddress
+
+            EmailAddress.objects.get_or_create(
+                user=self, email=self.email, defaults={"verified": True, "primary": True}
+            )
 
 
 class CoursePageFactory(wagtail_factories.PageFactory):

@@ -14,6 +14,18 @@ REVIEWERS = "Curriculum reviewers"
 MANAGERS = "Programme managers"
 ADMINISTRATORS = "Administrators"
 
+# Build and correct the question bank and quizzes (results and regrading need change_quiz).
+QUESTION_BANK_EDIT = [
+    "assessments.add_question",
+    "assessments.change_question",
+    "assessments.publish_question",
+    "assessments.add_questioncategory",
+    "assessments.change_questioncategory",
+    "assessments.add_quiz",
+    "assessments.change_quiz",
+    "assessments.publish_quiz",
+]
+
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     LEARNERS: [],
     JUSTICE_LEARNERS: [],
@@ -25,11 +37,16 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "wagtaildocs.add_document",
         "wagtaildocs.change_document",
         "wagtaildocs.choose_document",
+        *QUESTION_BANK_EDIT,
     ],
     REVIEWERS: [
         "wagtailadmin.access_admin",
         "wagtailimages.choose_image",
         "wagtaildocs.choose_document",
+        "assessments.change_question",
+        "assessments.publish_question",
+        "assessments.change_quiz",
+        "assessments.publish_quiz",
     ],
     MANAGERS: ["wagtailadmin.access_admin"],
     ADMINISTRATORS: [
@@ -41,6 +58,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "accounts.change_organisation",
         "accounts.view_organisation",
         "accounts.view_region",
+        *QUESTION_BANK_EDIT,
+        "assessments.delete_question",
+        "assessments.delete_quiz",
     ],
 }
 

@@ -199,6 +199,8 @@ WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.databa
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "txt", "xlsx"]
 WAGTAILIMAGES_FORMAT_CONVERSIONS = {"png": "webp", "jpeg": "webp", "gif": "webp", "bmp": "webp"}
 WAGTAIL_ALLOW_UNICODE_SLUGS = False
+# No Gravatar: it would send a hash of every staff email to a third party (and fails offline).
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAIL_USER_EDIT_FORM = "lms.accounts.forms.WagtailUserEditForm"
 WAGTAIL_USER_CREATION_FORM = "lms.accounts.forms.WagtailUserCreationForm"
 WAGTAIL_USER_CUSTOM_FIELDS = ["full_name", "role", "region", "organisation", "sex", "birth_year"]

@@ -59,7 +59,7 @@ def test_justice_course_is_hidden_from_teachers(site, learner):
 
 def test_completing_a_lesson_without_enrolment_is_refused(course, learner):
     with pytest.raises(services.NotEnrolled):
-        services.lesson_complete(user=learner, lesson=course.lessons["mn"][0])
+        services.lesson_complete(user=learner, lesson_key=course.lessons["mn"][0].translation_key)
     assert not LessonProgress.objects.exists()
 
 
@@ -67,15 +67,15 @@ def test_completing_a_lesson_of_another_course_is_refused(site, course, learner)
     other = build_course(lessons=2)
     services.enrollment_create(user=learner, course=course.mn)
     with pytest.raises(services.NotEnrolled):
-        services.lesson_complete(user=learner, lesson=other.lessons["mn"][0])
+        services.lesson_complete(user=learner, lesson_key=other.lessons["mn"][0].translation_key)
     assert not LessonProgress.objects.exists()
 
 
 def test_replaying_a_completion_changes_nothing(course, learner):
     enrollment = services.enrollment_create(user=learner, course=course.mn)
-    first = services.lesson_complete(user=learner, lesson=course.lessons["mn"][0])
+    first = services.lesson_complete(user=learner, lesson_key=course.lessons["mn"][0].translation_key)
     with pytest.raises(services.AlreadyCompleted):
-        services.lesson_complete(user=learner, lesson=course.lessons["en"][0])
+        services.lesson_complete(user=learner, lesson_key=course.lessons["en"][0].translation_key)
     enrollment.refresh_from_db()
     assert enrollment.completed_lessons == 1
     assert LessonProgress.objects.get().completed_at == first.completed_at
@@ -83,7 +83,7 @@ def test_replaying_a_completion_changes_nothing(course, learner):
 
 def test_progress_is_shared_between_a_lesson_and_its_translation(course, learner):
     services.enrollment_create(user=learner, course=course.mn)
-    services.lesson_complete(user=learner, lesson=course.lessons["en"][0])
+    services.lesson_complete(user=learner, lesson_key=course.lessons["en"][0].translation_key)
     progress = LessonProgress.objects.get()
     assert progress.lesson_key == course.lessons["mn"][0].translation_key
 
@@ -100,11 +100,13 @@ def test_last_required_lesson_completes_the_course_and_announces_it_after_commit
     try:
         enrollment = services.enrollment_create(user=learner, course=course.mn)
         for lesson in course.lessons["mn"][:2]:
-            services.lesson_complete(user=learner, lesson=lesson)
+            services.lesson_complete(user=learner, lesson_key=lesson.translation_key)
         enrollment.refresh_from_db()
         assert enrollment.status == Enrollment.Status.ACTIVE and enrollment.completed_at is None
         with django_capture_on_commit_callbacks(execute=False) as callbacks:
-            progress = services.lesson_complete(user=learner, lesson=course.lessons["en"][2])
+            progress = services.lesson_complete(
+                user=learner, lesson_key=course.lessons["en"][2].translation_key
+            )
         assert received == [], "the signal waits for the commit"
         for callback in callbacks:
             callback()
@@ -121,11 +123,11 @@ def test_optional_lessons_do_not_count_toward_completion(site, learner):
     built = build_course(lessons=3, optional=(1,))
     assert built.release.required_lesson_count == 2
     enrollment = services.enrollment_create(user=learner, course=built.mn)
-    services.lesson_complete(user=learner, lesson=built.lessons["mn"][1])
+    services.lesson_complete(user=learner, lesson_key=built.lessons["mn"][1].translation_key)
     enrollment.refresh_from_db()
     assert enrollment.completed_lessons == 0
-    services.lesson_complete(user=learner, lesson=built.lessons["mn"][0])
-    services.lesson_complete(user=learner, lesson=built.lessons["mn"][2])
+    services.lesson_complete(user=learner, lesson_key=built.lessons["mn"][0].translation_key)
+    services.lesson_complete(user=learner, lesson_key=built.lessons["mn"][2].translation_key)
     enrollment.refresh_from_db()
     assert enrollment.is_completed
 
@@ -136,7 +138,7 @@ def test_completion_email_is_bilingual_and_sent_once(
     enrollment = services.enrollment_create(user=learner, course=course.mn)
     with django_capture_on_commit_callbacks(execute=True):
         for lesson in course.lessons["mn"]:
-            services.lesson_complete(user=learner, lesson=lesson)
+            services.lesson_complete(user=learner, lesson_key=lesson.translation_key)
     assert len(mailoutbox) == 1
     message = mailoutbox[0]
     assert message.to == [learner.email]
@@ -149,7 +151,7 @@ def test_completion_email_is_bilingual_and_sent_once(
 def test_time_spent_is_added_and_clipped(course, learner):
     services.enrollment_create(user=learner, course=course.mn)
     lesson = course.lessons["mn"][0]
-    services.lesson_complete(user=learner, lesson=lesson)
+    services.lesson_complete(user=learner, lesson_key=lesson.translation_key)
     assert services.lesson_time_add(user=learner, lesson=lesson, seconds=90) == 90
     assert (
         services.lesson_time_add(user=learner, lesson=lesson, seconds=10**7) == services.MAX_TIME_PER_REPORT

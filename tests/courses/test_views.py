@@ -18,7 +18,7 @@ def _url(name, page):
 
 def test_catalogue_lists_courses_with_the_learners_progress(course, learner, learner_client):
     services.enrollment_create(user=learner, course=course.mn)
-    services.lesson_complete(user=learner, lesson=course.lessons["mn"][0])
+    services.lesson_complete(user=learner, lesson_key=course.lessons["mn"][0].translation_key)
     response = learner_client.get("/en/courses/")
     assert response.status_code == 200
     html = response.content.decode()
@@ -153,8 +153,8 @@ def test_dashboard_shows_percent_and_completion_date(course, learner, learner_cl
     services.enrollment_create(user=learner, course=course.mn)
     services.enrollment_create(user=learner, course=other.mn)
     for lesson in course.lessons["mn"]:
-        services.lesson_complete(user=learner, lesson=lesson)
-    services.lesson_complete(user=learner, lesson=other.lessons["mn"][0])
+        services.lesson_complete(user=learner, lesson_key=lesson.translation_key)
+    services.lesson_complete(user=learner, lesson_key=other.lessons["mn"][0].translation_key)
     learner_client.get(other.lessons["en"][1].url)
     html = learner_client.get("/en/learn/").content.decode()
     completed = Enrollment.objects.get(course=course.mn).completed_at.astimezone().strftime("%Y-%m-%d")

@@ -186,6 +186,69 @@ def test_shipped_curricula_load_twice_without_changes(site):
     from curricula.loader import curricula_load
 
     first = curricula_load()
-    assert first.created > 0 and first.releases >= 1
+    assert first.created > 0 and first.releases >= 1 and first.quizzes_created > 0
     second = curricula_load()
     assert (second.created, second.updated, second.releases) == (0, 0, 0)
+    assert (second.quizzes_created, second.quizzes_updated) == (0, 0)
+
+
+def test_quizzes_become_bank_questions_and_quiz_lessons(site, tmp_path):
+    directory = _write_course(tmp_path / "course")
+    module = yaml.safe_load((directory / "01.yaml").read_text(encoding="utf-8"))
+    module["quiz"] = {
+        "title": {"en": "Basics check", "mn": "Үндсийн шалгалт"},
+        "pass_mark": 60,
+        "questions": [
+            {
+                "type": "true_false",
+                "text": {"en": "Listen first?", "mn": "Эхлээд сонсох уу?"},
+                "answer": True,
+            },
+            {
+                "type": "matching",
+                "text": {"en": "Match", "mn": "Харгалзуул"},
+                "pairs": [
+                    {
+                        "left": {"en": "108", "mn": "108"},
+                        "right": {"en": "Child helpline", "mn": "Хүүхдийн утас"},
+                    },
+                    {"left": {"en": "102", "mn": "102"}, "right": {"en": "Police", "mn": "Цагдаа"}},
+                ],
+            },
+        ],
+    }
+    (directory / "01.yaml").write_text(yaml.safe_dump(module, allow_unicode=True), encoding="utf-8")
+    course_file = yaml.safe_load((directory / "course.yaml").read_text(encoding="utf-8"))
+    course_file["assessment"] = "assessment.yaml"
+    (directory / "course.yaml").write_text(yaml.safe_dump(course_file, allow_unicode=True), encoding="utf-8")
+    (directory / "assessment.yaml").write_text(
+        yaml.safe_dump(
+            {
+                "title": {"en": "Course check", "mn": "Сургалтын шалгалт"},
+                "pass_mark": 70,
+                "questions": [
+                    {"type": "true_false", "text": {"en": "Report?", "mn": "Мэдээлэх үү?"}, "answer": True}
+                ],
+            },
+            allow_unicode=True,
+        ),
+        encoding="utf-8",
+    )
+    course, report = _load(directory)
+    from assessments.models import Question, Quiz
+
+    assert Question.objects.count() == 3
+    kinds = sorted(Quiz.objects.values_list("kind", flat=True))
+    assert kinds == ["graded", "post_test", "pre_test"]
+    post = Quiz.objects.get(kind="post_test")
+    assert post.pre_test == Quiz.objects.get(kind="pre_test")
+    slugs = list(
+        LessonPage.objects.filter(locale__language_code="en").order_by("path").values_list("slug", flat=True)
+    )
+    assert slugs == ["pre-test", "first", "second", "basics-quiz", "post-test"]
+    release = course.releases.get(is_current=True)
+    completion = dict(release.lessons.values_list("position", "completion"))
+    assert completion == {0: "activity", 1: "manual", 2: "manual", 3: "activity", 4: "activity"}
+    assert release.required_lesson_count == 4, "the pre-test never blocks completion"
+    _course, again = _load(directory)
+    assert (again.quizzes_created, again.quizzes_updated, again.created, again.updated) == (0, 0, 0, 0)

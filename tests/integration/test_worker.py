@@ -18,7 +18,7 @@ def test_completing_a_course_emails_the_learner_through_the_worker(site, real_wo
     learner = UserFactory(email="worker-test@example.mn", full_name="Дорж Бат")
     enrollment = services.enrollment_create(user=learner, course=built.mn)
     for lesson in built.lessons["mn"]:
-        services.lesson_complete(user=learner, lesson=lesson)
+        services.lesson_complete(user=learner, lesson_key=lesson.translation_key)
 
     def notified():
         enrollment.refresh_from_db()
@@ -36,7 +36,7 @@ def test_a_task_delivered_twice_sends_one_email(site, real_worker):
     built = build_course(lessons=1)
     learner = UserFactory()
     enrollment = services.enrollment_create(user=learner, course=built.mn)
-    services.lesson_complete(user=learner, lesson=built.lessons["mn"][0])
+    services.lesson_complete(user=learner, lesson_key=built.lessons["mn"][0].translation_key)
     wait_for(lambda: list(real_worker["mail_dir"].iterdir()))
     before = len(list(real_worker["mail_dir"].iterdir()))
     result = celery_app.send_task(

@@ -21,6 +21,7 @@ class Command(BaseCommand):
                 self.stdout.write(line)
         summary = (
             f"Curricula: {report.created} pages created, {report.updated} updated, "
-            f"{report.unchanged} unchanged, {report.releases} releases published."
+            f"{report.unchanged} unchanged; {report.quizzes_created} questions and quizzes created, "
+            f"{report.quizzes_updated} updated; {report.releases} releases published."
         )
         self.stdout.write(self.style.SUCCESS(summary))

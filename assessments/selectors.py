@@ -1,0 +1,381 @@
+"""Reads for quizzes: what a learner sees, results for staff, item analysis, knowledge gain."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from django.db.models import Avg, Count, F, FloatField, Q, QuerySet, Sum
+from django.db.models.functions import Cast
+from django.utils import translation
+from django.utils.translation import gettext
+from wagtail.models import Revision
+
+from . import grading
+from .models import Question, Quiz, QuizAttempt, QuizResponse
+from .services import quiz_grade
+
+
+def _lang() -> str:
+    return "en" if translation.get_language() == "en" else "mn"
+
+
+def _pick(item: dict, name: str) -> str:
+    if _lang() == "en" and item.get(f"{name}_en"):
+        return item[f"{name}_en"]
+    return item.get(f"{name}_mn", "")
+
+
+# --- the learner's view of a quiz --------------------------------------------------------------
+
+
+@dataclass
+class QuizState:
+    """A learner's standing on a quiz: attempts, grade, whether they may start another."""
+
+    quiz: Quiz
+    attempts: list[QuizAttempt]
+    open_attempt: QuizAttempt | None
+    grade: float | None
+    passed: bool
+
+    @property
+    def submitted(self) -> list[QuizAttempt]:
+        return [attempt for attempt in self.attempts if attempt.is_submitted]
+
+    @property
+    def attempts_left(self) -> int | None:
+        if not self.quiz.max_attempts:
+            return None
+        return max(0, self.quiz.max_attempts - len(self.attempts))
+
+    @property
+    def can_start(self) -> bool:
+        return self.open_attempt is None and (self.attempts_left is None or self.attempts_left > 0)
+
+    @property
+    def finished(self) -> bool:
+        """Passed, or out of attempts: the point after which 'after_finished' review opens."""
+        return self.passed or self.attempts_left == 0
+
+
+def quiz_state_for_user(*, quiz: Quiz, user) -> QuizState:
+    attempts = (
+        list(QuizAttempt.objects.filter(quiz=quiz, user=user).order_by("number"))
+        if user.is_authenticated
+        else []
+    )
+    scores = {attempt.number: attempt.score for attempt in attempts if attempt.is_submitted}
+    grade = quiz_grade(scores, quiz.grading_method)
+    passed = grade is not None and (quiz.is_pre_test or grade + 1e-9 >= quiz.pass_mark)
+    open_attempt = next((attempt for attempt in attempts if not attempt.is_submitted), None)
+    return QuizState(quiz=quiz, attempts=attempts, open_attempt=open_attempt, grade=grade, passed=passed)
+
+
+def review_allowed(setting: str, state: QuizState) -> bool:
+    if setting == Quiz.Review.AFTER_ATTEMPT:
+        return True
+    if setting == Quiz.Review.AFTER_FINISHED:
+        return state.finished
+    return False
+
+
+# --- an attempt as a form, or as a result ---------------------------------------------------------
+
+
+@dataclass
+class ShownOption:
+    id: str
+    text: str
+    chosen: bool = False
+    correct: bool = False
+    feedback: str = ""
+    position: int | None = None  # ordering: the learner's position for this item
+    matched: str | None = None  # matching: the id the learner matched this item with
+    matched_text: str = ""
+
+
+@dataclass
+class ShownQuestion:
+    number: int
+    question_id: int
+    kind: str
+    text: str
+    points: int
+    options: list[ShownOption]
+    matches: list[ShownOption] = field(default_factory=list)
+    answer: dict | None = None
+    text_answer: str = ""
+    true_false: bool | None = None
+    fraction: float | None = None
+    explanation: str = ""
+    correct_answer_text: str = ""
+
+    @property
+    def answered(self) -> bool:
+        return bool(self.answer)
+
+
+def attempt_questions(
+    attempt: QuizAttempt, *, reveal: bool = False, with_feedback: bool = False
+) -> list[ShownQuestion]:
+    """The questions of an attempt, as it showed them, with the learner's saved answers.
+
+    ``reveal`` adds the correct answers; ``with_feedback`` the per-option feedback and the
+    explanation. Two queries, whatever the number of questions.
+    """
+    contents = dict(
+        Revision.objects.filter(pk__in=[entry["revision"] for entry in attempt.layout]).values_list(
+            "pk", "content"
+        )
+    )
+    answers, fractions = {}, {}
+    for question_id, answer, fraction in QuizResponse.objects.filter(attempt=attempt).values_list(
+        "question_id", "answer", "fraction"
+    ):
+        answers[question_id], fractions[question_id] = answer, fraction
+    shown = []
+    for number, entry in enumerate(attempt.layout, 1):
+        content = contents[entry["revision"]]
+        key = grading.answer_key_from_revision(content)
+        by_id = {option["id"]: option for option in key["options"]}
+        answer = answers.get(entry["question"]) or {}
+        chosen = set(answer.get("options", [])) | ({answer["option"]} if answer.get("option") else set())
+        order = answer.get("order") or []
+        pairs = answer.get("pairs") or {}
+        options = []
+        for option_id in entry["options"]:
+            option = by_id.get(option_id)
+            if option is None:
+                continue
+            options.append(
+                ShownOption(
+                    id=option_id,
+                    text=_pick(option, "text"),
+                    chosen=option_id in chosen,
+                    correct=option["correct"] if reveal else False,
+                    feedback=_pick(option, "feedback") if with_feedback and option_id in chosen else "",
+                    position=order.index(option_id) + 1 if option_id in order else None,
+                    matched=pairs.get(option_id),
+                    matched_text=_pick(by_id[pairs[option_id]], "match")
+                    if pairs.get(option_id) in by_id
+                    else "",
+                )
+            )
+        matches = [
+            ShownOption(id=option_id, text=_pick(by_id[option_id], "match"))
+            for option_id in entry.get("matches", [])
+            if option_id in by_id
+        ]
+        question = ShownQuestion(
+            number=number,
+            question_id=entry["question"],
+            kind=entry["kind"],
+            text=_pick(content, "text"),
+            points=entry["points"],
+            options=options,
+            matches=matches,
+            answer=answer or None,
+            text_answer=answer.get("text", ""),
+            true_false=answer.get("value"),
+            fraction=fractions.get(entry["question"]),
+            explanation=_pick(content, "explanation") if with_feedback else "",
+        )
+        if reveal:
+            question.correct_answer_text = _correct_answer_text(key)
+        shown.append(question)
+    return shown
+
+
+def _correct_answer_text(key: dict) -> str:
+    kind, options = key["kind"], key["options"]
+    if kind in ("single_choice", "multiple_response"):
+        return "; ".join(_pick(option, "text") for option in options if option["correct"])
+    if kind == "true_false":
+        return gettext("True") if key["answer"] else gettext("False")
+    if kind == "short_text":
+        accepted = key["accepted"][_lang()] or key["accepted"]["mn"] or key["accepted"]["en"]
+        return accepted[0] if accepted else ""
+    if kind == "ordering":
+        return " → ".join(_pick(option, "text") for option in options)
+    if kind == "matching":
+        return "; ".join(f"{_pick(option, 'text')} = {_pick(option, 'match')}" for option in options)
+    return ""
+
+
+# --- results for staff -------------------------------------------------------------------------------
+
+
+def quiz_attempts(
+    *,
+    quiz: Quiz,
+    status: str | None = None,
+    passed: bool | None = None,
+    search: str = "",
+    since=None,
+    until=None,
+) -> QuerySet[QuizAttempt]:
+    """Attempts at a quiz, newest first, filtered as staff ask."""
+    attempts = QuizAttempt.objects.filter(quiz=quiz).select_related(
+        "user", "user__organisation", "user__region"
+    )
+    if status:
+        attempts = attempts.filter(status=status)
+    if passed is not None:
+        attempts = attempts.filter(passed=passed)
+    if search:
+        attempts = attempts.filter(Q(user__full_name__icontains=search) | Q(user__email__icontains=search))
+    if since:
+        attempts = attempts.filter(started_at__date__gte=since)
+    if until:
+        attempts = attempts.filter(started_at__date__lte=until)
+    return attempts.order_by("-started_at")
+
+
+@dataclass
+class ItemStatistics:
+    question: Question
+    responses: int
+    facility: float | None  # mean fraction of the marks earned, 0..1
+    discrimination: float | None  # correlation of the item's score with the attempt's total, -1..1
+
+
+def item_analysis(*, quiz: Quiz) -> list[ItemStatistics]:
+    """Facility and discrimination of each question, over submitted attempts, computed in the database."""
+    rows = (
+        QuizResponse.objects.filter(attempt__quiz=quiz, attempt__status=QuizAttempt.Status.SUBMITTED)
+        .values("question_id")
+        .annotate(
+            n=Count("id"),
+            sx=Sum("fraction"),
+            sy=Sum("attempt__score"),
+            sxx=Sum(F("fraction") * F("fraction"), output_field=FloatField()),
+            syy=Sum(Cast(F("attempt__score"), FloatField()) * F("attempt__score"), output_field=FloatField()),
+            sxy=Sum(F("fraction") * F("attempt__score"), output_field=FloatField()),
+        )
+    )
+    questions = Question.objects.in_bulk([row["question_id"] for row in rows])
+    result = []
+    for row in rows:
+        n = row["n"]
+        facility = row["sx"] / n if n and row["sx"] is not None else None
+        discrimination = None
+        if n > 1 and None not in (row["sx"], row["sy"], row["sxx"], row["syy"], row["sxy"]):
+            cov = row["sxy"] - row["sx"] * row["sy"] / n
+            var_x = row["sxx"] - row["sx"] ** 2 / n
+            var_y = row["syy"] - row["sy"] ** 2 / n
+            if var_x > 1e-12 and var_y > 1e-12:
+                discrimination = max(-1.0, min(1.0, cov / math.sqrt(var_x * var_y)))
+        result.append(
+            ItemStatistics(
+                question=questions[row["question_id"]],
+                responses=n,
+                facility=facility,
+                discrimination=discrimination,
+            )
+        )
+    result.sort(key=lambda item: item.question.pk)
+    return result
+
+
+# --- knowledge gain ------------------------------------------------------------------------------------
+
+
+@dataclass
+class LearnerGain:
+    user_id: int
+    pre: float
+    post: float
+
+    @property
+    def gain(self) -> float:
+        return self.post - self.pre
+
+    @property
+    def improved(self) -> bool:
+        return self.post > self.pre
+
+
+@dataclass
+class KnowledgeGain:
+    learners: int
+    pre_mean: float | None
+    post_mean: float | None
+    gain: float | None
+    improved_share: float | None  # 0..1
+
+
+def _first_scores(quizzes: QuerySet[Quiz], **filters) -> dict[int, float]:
+    """Each learner's score on their first submitted attempt at any of these quizzes."""
+    scores: dict[int, float] = {}
+    for user_id, score in (
+        QuizAttempt.objects.filter(quiz__in=quizzes, status=QuizAttempt.Status.SUBMITTED, **filters)
+        .order_by("user_id", "submitted_at")
+        .values_list("user_id", "score")
+    ):
+        scores.setdefault(user_id, score)
+    return scores
+
+
+def _graded_scores(quizzes: QuerySet[Quiz], **filters) -> dict[int, float]:
+    """Each learner's grade on the post-test, by the quiz's grading method."""
+    by_user: dict[tuple[int, int], dict[int, float]] = {}
+    methods = dict(quizzes.values_list("pk", "grading_method"))
+    for quiz_id, user_id, number, score in QuizAttempt.objects.filter(
+        quiz__in=quizzes, status=QuizAttempt.Status.SUBMITTED, **filters
+    ).values_list("quiz_id", "user_id", "number", "score"):
+        by_user.setdefault((quiz_id, user_id), {})[number] = score
+    grades: dict[int, float] = {}
+    for (quiz_id, user_id), scores in by_user.items():
+        grades[user_id] = max(grades.get(user_id, 0.0), quiz_grade(scores, methods[quiz_id]))
+    return grades
+
+
+def learner_gains(*, course=None, user=None) -> list[LearnerGain]:
+    """Pre-test (first attempt) against post-test (graded) per learner who took both.
+
+    ``course`` limits to attempts made in that course (any translation of the course page);
+    ``user`` to one learner.
+    """
+    filters = {}
+    if course is not None:
+        filters["enrollment__course__translation_key"] = course.translation_key
+    if user is not None:
+        filters["user"] = user
+    pre = _first_scores(Quiz.objects.filter(kind=Quiz.Kind.PRE_TEST), **filters)
+    post = _graded_scores(Quiz.objects.filter(kind=Quiz.Kind.POST_TEST), **filters)
+    return [LearnerGain(user_id=uid, pre=pre[uid], post=post[uid]) for uid in sorted(set(pre) & set(post))]
+
+
+def knowledge_gain(*, course=None) -> KnowledgeGain:
+    """Pre mean, post mean, mean gain and the share of learners who improved (percentage points)."""
+    gains = learner_gains(course=course)
+    if not gains:
+        return KnowledgeGain(learners=0, pre_mean=None, post_mean=None, gain=None, improved_share=None)
+    n = len(gains)
+    pre_mean = sum(g.pre for g in gains) / n
+    post_mean = sum(g.post for g in gains) / n
+    return KnowledgeGain(
+        learners=n,
+        pre_mean=round(pre_mean, 2),
+        post_mean=round(post_mean, 2),
+        gain=round(post_mean - pre_mean, 2),
+        improved_share=round(sum(g.improved for g in gains) / n, 4),
+    )
+
+
+def quiz_summary(*, quiz: Quiz) -> dict:
+    """Counts for the top of the staff results page."""
+    return QuizAttempt.objects.filter(quiz=quiz, status=QuizAttempt.Status.SUBMITTED).aggregate(
+        attempts=Count("id"),
+        learners=Count("user", distinct=True),
+        mean=Avg("score"),
+        passed=Count("id", filter=Q(passed=True)),
+    )
+
+
+def regrade_logs(*, question: Question) -> QuerySet:
+    """The regrade history of a question, newest first."""
+    from .models import RegradeLog
+
+    return RegradeLog.objects.filter(question=question).select_related("attempt__user", "by")[:200]

@@ -1,0 +1,503 @@
+"""Writes for quizzes: starting attempts, saving answers, submitting, grading and regrading.
+
+Grading happens here and only here, on the server, from the answer keys of the question
+revisions an attempt showed. Completing the lesson goes through ``courses.services`` — the
+one completion path.
+"""
+
+from __future__ import annotations
+
+import random
+import statistics
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from wagtail.models import Revision
+
+from courses import services as course_services
+from courses.models import Enrollment, LessonPage, LessonProgress
+
+from . import grading
+from .models import Question, Quiz, QuizAttempt, QuizResponse, RegradeLog
+
+# A request that left the browser just before the deadline may arrive a little after it.
+DEADLINE_GRACE = timedelta(seconds=15)
+
+
+class QuizActionError(course_services.CourseActionError):
+    """A quiz action that cannot be done; carries an HTTP status and a readable message."""
+
+
+class AttemptNotFound(QuizActionError):
+    status = 404
+    message = _("Attempt not found.")
+
+
+class NoAttemptsLeft(QuizActionError):
+    status = 409
+    message = _("You have used all the attempts this quiz allows.")
+
+
+class AttemptClosed(QuizActionError):
+    status = 409
+    message = _("This attempt has already been submitted; it cannot be changed.")
+
+
+class TimeUp(QuizActionError):
+    status = 409
+    message = _("The time for this attempt is over; answers can no longer be changed.")
+
+
+class QuestionNotInAttempt(QuizActionError):
+    status = 400
+    message = _("That question is not part of this attempt.")
+
+
+class BadAnswer(QuizActionError):
+    status = 400
+
+
+class QuizUnavailable(QuizActionError):
+    status = 409
+    message = _("This quiz has no published questions yet.")
+
+
+# --- grade arithmetic ----------------------------------------------------------------------------
+
+
+def quiz_grade(scores_by_number: dict[int, float], method: str) -> float | None:
+    """A learner's grade for a quiz from their submitted attempts' scores (by attempt number)."""
+    if not scores_by_number:
+        return None
+    if method == Quiz.Grading.LAST:
+        return scores_by_number[max(scores_by_number)]
+    if method == Quiz.Grading.FIRST:
+        return scores_by_number[min(scores_by_number)]
+    if method == Quiz.Grading.AVERAGE:
+        return statistics.fmean(scores_by_number.values())
+    return max(scores_by_number.values())
+
+
+def _passes(quiz: Quiz, grade: float | None) -> bool:
+    if quiz.is_pre_test:
+        return grade is not None  # a pre-test is done once it is submitted, whatever the score
+    return grade is not None and grade + 1e-9 >= quiz.pass_mark
+
+
+def _user_scores(quiz_id: int, user_id: int) -> dict[int, float]:
+    return dict(
+        QuizAttempt.objects.filter(
+            quiz_id=quiz_id, user_id=user_id, status=QuizAttempt.Status.SUBMITTED
+        ).values_list("number", "score")
+    )
+
+
+# --- starting an attempt ---------------------------------------------------------------------------
+
+
+def _revision_contents(revision_ids) -> dict[int, dict]:
+    return dict(Revision.objects.filter(pk__in=list(revision_ids)).values_list("pk", "content"))
+
+
+def _draw_questions(quiz: Quiz, rng: random.Random) -> list[tuple[Question, int]]:
+    """The live questions of one attempt, with their points, in the order they will be shown."""
+    fixed = [
+        (row.question, row.points)
+        for row in quiz.fixed_questions.select_related("question").order_by("sort_order")
+        if row.question.live and row.question.live_revision_id
+    ]
+    drawn: list[tuple[Question, int]] = list(fixed)
+    chosen = {question.pk for question, _points in fixed}
+    for rule in quiz.random_rules.all().order_by("sort_order"):
+        pool = list(
+            Question.objects.filter(category_id=rule.category_id, live=True)
+            .exclude(live_revision=None)
+            .exclude(pk__in=chosen)
+        )
+        picked = rng.sample(pool, min(rule.count, len(pool)))
+        chosen.update(question.pk for question in picked)
+        drawn.extend((question, 1) for question in picked)
+    if quiz.shuffle_questions:
+        rng.shuffle(drawn)
+    return drawn
+
+
+def _lesson_enrollment(*, user, lesson: LessonPage, lock: bool = False) -> Enrollment:
+    enrollments = Enrollment.objects.filter(user=user, release__lessons__lesson_key=lesson.translation_key)
+    if lock:
+        enrollments = enrollments.select_for_update(of=("self",))
+    enrollment = enrollments.first()
+    if enrollment is None:
+        raise course_services.NotEnrolled()
+    return enrollment
+
+
+@transaction.atomic
+def attempt_start(*, user, quiz: Quiz, lesson: LessonPage, rng: random.Random | None = None) -> QuizAttempt:
+    """Open a new attempt (or return the one still open) for a learner enrolled in the lesson."""
+    enrollment = _lesson_enrollment(user=user, lesson=lesson, lock=True)  # serialises concurrent starts
+    open_attempt = QuizAttempt.objects.filter(
+        quiz=quiz, user=user, status=QuizAttempt.Status.IN_PROGRESS
+    ).first()
+    if open_attempt is not None:
+        if not _expired(open_attempt):
+            return open_attempt
+        _submit(open_attempt)
+    used = QuizAttempt.objects.filter(quiz=quiz, user=user).count()
+    if quiz.max_attempts and used >= quiz.max_attempts:
+        raise NoAttemptsLeft()
+    rng = rng or random.SystemRandom()
+    drawn = _draw_questions(quiz, rng)
+    if not drawn:
+        raise QuizUnavailable()
+    contents = _revision_contents(question.live_revision_id for question, _points in drawn)
+    layout = []
+    for question, points in drawn:
+        key = grading.answer_key_from_revision(contents[question.live_revision_id])
+        option_ids = [option["id"] for option in key["options"]]
+        if quiz.shuffle_options or key["kind"] == Question.Kind.ORDERING:
+            rng.shuffle(option_ids)  # ordering items are always shuffled: the order is the answer
+        entry = {
+            "question": question.pk,
+            "revision": question.live_revision_id,
+            "kind": key["kind"],
+            "points": points,
+            "options": option_ids,
+        }
+        if key["kind"] == Question.Kind.MATCHING:
+            matches = list(option_ids)
+            rng.shuffle(matches)
+            entry["matches"] = matches  # the right-hand column, in its own order
+        layout.append(entry)
+    now = timezone.now()
+    return QuizAttempt.objects.create(
+        quiz=quiz,
+        quiz_revision_id=quiz.live_revision_id,
+        user=user,
+        enrollment=enrollment,
+        lesson_key=lesson.translation_key,
+        number=used + 1,
+        layout=layout,
+        started_at=now,
+        deadline=now + timedelta(minutes=quiz.time_limit_minutes) if quiz.time_limit_minutes else None,
+    )
+
+
+def _expired(attempt: QuizAttempt, now=None) -> bool:
+    return attempt.deadline is not None and (now or timezone.now()) > attempt.deadline + DEADLINE_GRACE
+
+
+# --- answering --------------------------------------------------------------------------------------
+
+
+def _locked_attempt(*, user, attempt_id) -> QuizAttempt:
+    attempt = (
+        QuizAttempt.objects.select_for_update(of=("self",))
+        .select_related("quiz")
+        .filter(pk=attempt_id, user=user)
+        .first()
+    )
+    if attempt is None:
+        raise AttemptNotFound()  # another learner's attempt looks exactly like a missing one
+    return attempt
+
+
+def _layout_entry(attempt: QuizAttempt, question_id) -> dict:
+    for entry in attempt.layout:
+        if str(entry["question"]) == str(question_id):
+            return entry
+    raise QuestionNotInAttempt()
+
+
+def _save_answers(attempt: QuizAttempt, answers: dict) -> list[QuizResponse]:
+    """Validate and store answers on a locked, open attempt (all or none); return all its responses."""
+    if attempt.is_submitted:
+        raise AttemptClosed()
+    if _expired(attempt):
+        raise TimeUp()
+    cleaned = {}
+    for question_id, answer in answers.items():
+        entry = _layout_entry(attempt, question_id)
+        try:
+            cleaned[entry["question"]] = grading.clean_answer(
+                {"kind": entry["kind"]}, answer, entry["options"]
+            )
+        except grading.InvalidAnswer as error:
+            raise BadAnswer(str(error)) from None
+    responses = {response.question_id: response for response in attempt.responses.all()}
+    if not cleaned:
+        return list(responses.values())
+    now = timezone.now()
+    changed, new = [], []
+    for question_id, answer in cleaned.items():
+        response = responses.get(question_id)
+        if response is not None:
+            response.answer, response.saved_at = answer, now
+            changed.append(response)
+        else:
+            response = QuizResponse(attempt=attempt, question_id=question_id, answer=answer, saved_at=now)
+            responses[question_id] = response
+            new.append(response)
+    if changed:
+        QuizResponse.objects.bulk_update(changed, ["answer", "saved_at"])
+    if new:
+        QuizResponse.objects.bulk_create(new)
+    return list(responses.values())
+
+
+@transaction.atomic
+def responses_save(*, user, attempt_id, answers: dict) -> int:
+    """Save answers ({question id: answer}) to an open attempt as they are given; all or none."""
+    attempt = _locked_attempt(user=user, attempt_id=attempt_id)
+    _save_answers(attempt, answers)
+    return len(answers)
+
+
+# --- submitting and grading -------------------------------------------------------------------------
+
+
+@dataclass
+class GradedAttempt:
+    points: float
+    max_points: float
+    score: float
+    fractions: dict[int, float] = field(default_factory=dict)
+
+
+def _grade_layout(layout: list[dict], answers: dict[int, dict], contents: dict[int, dict]) -> GradedAttempt:
+    fractions, points, max_points = {}, 0.0, 0.0
+    for entry in layout:
+        key = grading.answer_key_from_revision(contents[entry["revision"]])
+        fraction = grading.grade(key, answers.get(entry["question"]))
+        fractions[entry["question"]] = fraction
+        points += fraction * entry["points"]
+        max_points += entry["points"]
+    score = round(100 * points / max_points, 2) if max_points else 0.0
+    return GradedAttempt(points=round(points, 4), max_points=max_points, score=score, fractions=fractions)
+
+
+def _submit(attempt: QuizAttempt, responses: list[QuizResponse] | None = None) -> QuizAttempt:
+    """Grade and close a locked, open attempt; complete the lesson when the quiz is passed."""
+    if responses is None:
+        responses = list(attempt.responses.all())
+    contents = _revision_contents(entry["revision"] for entry in attempt.layout)
+    graded = _grade_layout(attempt.layout, {r.question_id: r.answer for r in responses}, contents)
+    for response in responses:
+        response.fraction = graded.fractions.get(response.question_id)
+    if responses:
+        QuizResponse.objects.bulk_update(responses, ["fraction"])
+    quiz = attempt.quiz
+    attempt.status = QuizAttempt.Status.SUBMITTED
+    attempt.submitted_at = timezone.now()
+    attempt.points, attempt.max_points, attempt.score = graded.points, graded.max_points, graded.score
+    attempt.passed = _passes(quiz, graded.score)
+    attempt.save(update_fields=["status", "submitted_at", "points", "max_points", "score", "passed"])
+    scores = _user_scores(quiz.pk, attempt.user_id)
+    if _passes(quiz, quiz_grade(scores, quiz.grading_method)):
+        _complete_lesson(attempt)
+    return attempt
+
+
+def _complete_lesson(attempt: QuizAttempt) -> bool:
+    """Complete the attempt's lesson through the courses completion path; False if it already was."""
+    if attempt.lesson_key is None:
+        return False
+    try:
+        course_services.lesson_complete(user=attempt.user_id, lesson_key=attempt.lesson_key, by_activity=True)
+    except (course_services.AlreadyCompleted, course_services.NotEnrolled):
+        return False
+    return True
+
+
+@transaction.atomic
+def attempt_submit(*, user, attempt_id, answers: dict | None = None) -> QuizAttempt:
+    """Save any final answers, then grade and close the attempt. A second submit is refused."""
+    attempt = _locked_attempt(user=user, attempt_id=attempt_id)
+    if attempt.is_submitted:
+        raise AttemptClosed()
+    responses = _save_answers(attempt, answers) if answers and not _expired(attempt) else None
+    return _submit(attempt, responses)
+
+
+def attempts_expire_due(*, user, quiz: Quiz) -> int:
+    """Submit a learner's open attempt whose time ran out (it is graded on what was saved)."""
+    with transaction.atomic():
+        due = [
+            attempt
+            for attempt in QuizAttempt.objects.select_for_update(of=("self",))
+            .select_related("quiz")
+            .filter(quiz=quiz, user=user, status=QuizAttempt.Status.IN_PROGRESS, deadline__isnull=False)
+            if _expired(attempt)
+        ]
+        for attempt in due:
+            _submit(attempt)
+    return len(due)
+
+
+# --- regrading -------------------------------------------------------------------------------------
+
+
+@dataclass
+class RegradeRow:
+    """How one submitted attempt, and its learner's completion, would change."""
+
+    attempt: QuizAttempt
+    old_score: float
+    new_score: float
+    old_passed: bool
+    new_passed: bool
+    completion_change: str = ""  # "" | "completed" | "reopened"
+
+    @property
+    def changes(self) -> bool:
+        return abs(self.old_score - self.new_score) > 1e-9 or self.old_passed != self.new_passed
+
+
+@dataclass
+class RegradePlan:
+    question: Question
+    revision_id: int
+    rows: list[RegradeRow]
+
+    @property
+    def changed(self) -> list[RegradeRow]:
+        return [row for row in self.rows if row.changes or row.completion_change]
+
+    @property
+    def completions_lost(self) -> list[RegradeRow]:
+        return [row for row in self.rows if row.completion_change == "reopened"]
+
+    @property
+    def completions_gained(self) -> list[RegradeRow]:
+        return [row for row in self.rows if row.completion_change == "completed"]
+
+
+def regrade_plan(*, question: Question) -> RegradePlan:
+    """What regrading every submitted attempt that showed this question, with its current published
+    answer key, would change. Writes nothing."""
+    revision_id = Question.objects.filter(pk=question.pk).values_list("live_revision_id", flat=True).first()
+    if revision_id is None:
+        raise QuizActionError(_("Publish the corrected question before regrading."))
+    attempts = [
+        attempt
+        for attempt in QuizAttempt.objects.filter(status=QuizAttempt.Status.SUBMITTED)
+        .select_related("quiz", "user")
+        .order_by("quiz_id", "user_id", "number")
+        if any(entry["question"] == question.pk for entry in attempt.layout)
+    ]
+    revision_ids = {entry["revision"] for attempt in attempts for entry in attempt.layout} | {revision_id}
+    contents = _revision_contents(revision_ids)
+    answers: dict[int, dict[int, dict]] = {}
+    for response in QuizResponse.objects.filter(attempt__in=attempts):
+        answers.setdefault(response.attempt_id, {})[response.question_id] = response.answer
+    rows, new_scores = [], {}
+    for attempt in attempts:
+        layout = [
+            {**entry, "revision": revision_id} if entry["question"] == question.pk else entry
+            for entry in attempt.layout
+        ]
+        graded = _grade_layout(layout, answers.get(attempt.pk, {}), contents)
+        rows.append(
+            RegradeRow(
+                attempt=attempt,
+                old_score=attempt.score or 0.0,
+                new_score=graded.score,
+                old_passed=bool(attempt.passed),
+                new_passed=_passes(attempt.quiz, graded.score),
+            )
+        )
+        new_scores[attempt.pk] = graded.score
+    _plan_completion_changes(rows, new_scores)
+    return RegradePlan(question=question, revision_id=revision_id, rows=rows)
+
+
+def _plan_completion_changes(rows: list[RegradeRow], new_scores: dict[int, float]) -> None:
+    """Mark, per learner and quiz, whether their lesson would be completed or reopened."""
+    by_learner: dict[tuple[int, int], list[RegradeRow]] = {}
+    for row in rows:
+        by_learner.setdefault((row.attempt.quiz_id, row.attempt.user_id), []).append(row)
+    lesson_keys = {row.attempt.lesson_key for row in rows if row.attempt.lesson_key}
+    completed = set(
+        LessonProgress.objects.filter(lesson_key__in=lesson_keys, completed_at__isnull=False).values_list(
+            "enrollment__user_id", "lesson_key"
+        )
+    )
+    for (quiz_id, user_id), learner_rows in by_learner.items():
+        quiz = learner_rows[0].attempt.quiz
+        scores = _user_scores(quiz_id, user_id)
+        before = _passes(quiz, quiz_grade(scores, quiz.grading_method))
+        after_scores = {**scores, **{row.attempt.number: new_scores[row.attempt.pk] for row in learner_rows}}
+        after = _passes(quiz, quiz_grade(after_scores, quiz.grading_method))
+        lesson_key = learner_rows[-1].attempt.lesson_key
+        is_complete = (user_id, lesson_key) in completed
+        change = ""
+        if after and not is_complete:
+            change = "completed"
+        elif before and not after and is_complete:
+            change = "reopened"
+        if change:
+            learner_rows[-1].completion_change = change
+
+
+@transaction.atomic
+def regrade_apply(*, question: Question, by, expected_changes: int | None = None) -> RegradePlan:
+    """Regrade with the question's published answer key; results and completions follow; logged.
+
+    ``expected_changes`` is the number of changes the editor was shown: if the data moved on
+    since the preview, nothing is applied and the editor must look again.
+    """
+    plan = regrade_plan(question=question)
+    if expected_changes is not None and expected_changes != len(plan.changed):
+        raise QuizActionError(
+            _("Results changed since the preview. Review the regrade again before applying it.")
+        )
+    now = timezone.now()
+    logs = []
+    for row in plan.rows:
+        attempt = row.attempt
+        attempt.layout = [
+            {**entry, "revision": plan.revision_id} if entry["question"] == question.pk else entry
+            for entry in attempt.layout
+        ]
+        if row.changes:
+            attempt.score, attempt.passed = row.new_score, row.new_passed
+            attempt.points = round(row.new_score * (attempt.max_points or 0) / 100, 4)
+        attempt.save(update_fields=["layout", "score", "passed", "points"])
+        if row.changes or row.completion_change:
+            logs.append(
+                RegradeLog(
+                    attempt=attempt,
+                    question=question,
+                    question_revision_id=plan.revision_id,
+                    old_score=row.old_score,
+                    new_score=row.new_score,
+                    old_passed=row.old_passed,
+                    new_passed=row.new_passed,
+                    completion_change=row.completion_change,
+                    by=by,
+                    at=now,
+                )
+            )
+    contents = _revision_contents([plan.revision_id])
+    key = grading.answer_key_from_revision(contents[plan.revision_id])
+    responses = list(
+        QuizResponse.objects.filter(attempt__in=[row.attempt for row in plan.rows], question=question)
+    )
+    for response in responses:
+        response.fraction = grading.grade(key, response.answer)
+    QuizResponse.objects.bulk_update(responses, ["fraction"])
+    RegradeLog.objects.bulk_create(logs)
+    for row in plan.rows:
+        if row.completion_change == "completed":
+            _complete_lesson(row.attempt)
+        elif row.completion_change == "reopened":
+            _reopen_lesson(row.attempt)
+    return plan
+
+
+def _reopen_lesson(attempt: QuizAttempt) -> None:
+    if attempt.enrollment_id and attempt.lesson_key:
+        course_services.lesson_reopen(enrollment_id=attempt.enrollment_id, lesson_key=attempt.lesson_key)

@@ -1,0 +1,156 @@
+"""Learner quiz pages: start, answer (autosave), submit, result. Thin: parse, call, render."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from courses.models import LessonPage
+from courses.services import CourseActionError
+
+from . import selectors, services
+from .forms import answers_from_post
+from .models import Quiz, QuizAttempt
+
+
+def _wants_json(request) -> bool:
+    return request.headers.get("x-requested-with") == "fetch" or (
+        request.accepts("application/json") and not request.accepts("text/html")
+    )
+
+
+def _refusal(request, error: CourseActionError, back_url: str | None = None):
+    if _wants_json(request):
+        return JsonResponse({"error": str(error.message)}, status=error.status)
+    return render(
+        request,
+        "courses/action_refused.html",
+        {"message": error.message, "back_url": back_url},
+        status=error.status,
+    )
+
+
+def _own_attempt(request, attempt_id: int) -> QuizAttempt:
+    attempt = QuizAttempt.objects.select_related("quiz").filter(pk=attempt_id, user=request.user).first()
+    if attempt is None:
+        raise Http404(_("Attempt not found."))  # another learner's attempt looks like a missing one
+    return attempt
+
+
+def _lesson_for(attempt: QuizAttempt):
+    if attempt.lesson_key is None:
+        return None
+    from wagtail.models import Locale
+
+    return (
+        LessonPage.objects.live()
+        .filter(translation_key=attempt.lesson_key, locale=Locale.get_active())
+        .first()
+    )
+
+
+@login_required
+@require_POST
+def start(request, quiz_id: int):
+    quiz = Quiz.objects.filter(pk=quiz_id, live=True).first()
+    lesson_id = request.POST.get("lesson", "")
+    lesson = LessonPage.objects.live().filter(pk=lesson_id).first() if lesson_id.isdigit() else None
+    if quiz is None or lesson is None or not _lesson_shows_quiz(lesson, quiz):
+        raise Http404(_("Quiz not found."))
+    try:
+        attempt = services.attempt_start(user=request.user, quiz=quiz, lesson=lesson)
+    except CourseActionError as error:
+        return _refusal(request, error, lesson.url)
+    return redirect("assessments:attempt", attempt.pk)
+
+
+def _lesson_shows_quiz(lesson: LessonPage, quiz: Quiz) -> bool:
+    return any(
+        block.block_type == "quiz" and block.value["quiz"] and block.value["quiz"].pk == quiz.pk
+        for block in lesson.body
+    )
+
+
+@login_required
+@require_GET
+def attempt(request, attempt_id: int):
+    attempt = _own_attempt(request, attempt_id)
+    if not attempt.is_submitted and services.attempts_expire_due(user=request.user, quiz=attempt.quiz):
+        attempt.refresh_from_db()
+    if attempt.is_submitted:
+        return redirect("assessments:result", attempt.pk)
+    return render(
+        request,
+        "assessments/attempt.html",
+        {
+            "attempt": attempt,
+            "quiz": attempt.quiz,
+            "questions": selectors.attempt_questions(attempt),
+            "lesson": _lesson_for(attempt),
+        },
+    )
+
+
+@login_required
+@require_POST
+def answer(request, attempt_id: int):
+    """Autosave: answers for one or more questions, as the learner gives them."""
+    attempt = _own_attempt(request, attempt_id)
+    try:
+        saved = services.responses_save(
+            user=request.user, attempt_id=attempt.pk, answers=answers_from_post(attempt, request.POST)
+        )
+    except CourseActionError as error:
+        return JsonResponse({"error": str(error.message)}, status=error.status)
+    return JsonResponse({"saved": saved})
+
+
+@login_required
+@require_POST
+def submit(request, attempt_id: int):
+    attempt = _own_attempt(request, attempt_id)
+    lesson = _lesson_for(attempt)
+    try:
+        services.attempt_submit(
+            user=request.user, attempt_id=attempt.pk, answers=answers_from_post(attempt, request.POST)
+        )
+    except CourseActionError as error:
+        return _refusal(request, error, lesson.url if lesson else None)
+    return redirect("assessments:result", attempt.pk)
+
+
+@login_required
+@require_GET
+def result(request, attempt_id: int):
+    attempt = _own_attempt(request, attempt_id)
+    if not attempt.is_submitted:
+        return redirect("assessments:attempt", attempt.pk)
+    quiz = attempt.quiz
+    state = selectors.quiz_state_for_user(quiz=quiz, user=request.user)
+    show_feedback = selectors.review_allowed(quiz.show_feedback, state)
+    show_answers = selectors.review_allowed(quiz.show_correct_answers, state)
+    lesson = _lesson_for(attempt)
+    next_lesson = None
+    if lesson is not None and state.passed:
+        from courses.selectors import lesson_state_for_user
+
+        next_lesson = lesson_state_for_user(lesson=lesson, user=request.user).next_lesson
+    return render(
+        request,
+        "assessments/result.html",
+        {
+            "attempt": attempt,
+            "quiz": quiz,
+            "state": state,
+            "show_feedback": show_feedback,
+            "show_answers": show_answers,
+            "questions": selectors.attempt_questions(
+                attempt, reveal=show_answers, with_feedback=show_feedback
+            ),
+            "lesson": lesson,
+            "next_lesson": next_lesson,
+        },
+    )
