@@ -21,11 +21,17 @@ from wagtail.models import Collection, Locale, Page
 from assessments.models import Quiz
 from courses import services as course_services
 from courses.models import CourseIndexPage, CoursePage, CourseRelease, LessonPage, ModulePage
-from lms.home.services import page_upsert
+from lms.home.services import page_upsert as _page_upsert
 
 from . import figures
 from .quizzes import SyncResult, category_ensure, quiz_sync
 from .schema import LANGS, Block, ContentError, CourseSpec, QuizSpec, read_course
+
+
+def page_upsert(**kwargs):
+    """The loader never overwrites what an editor changed in the admin."""
+    return _page_upsert(keep_editor_changes=True, **kwargs)
+
 
 AUDIENCE = {"open": CoursePage.Audience.OPEN, "justice": CoursePage.Audience.JUSTICE}
 COLLECTION_NAME = "Curricula"
@@ -65,12 +71,16 @@ class LoadReport:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
+    kept: int = 0
     releases: int = 0
     quizzes_created: int = 0  # questions and quizzes
     quizzes_updated: int = 0
 
     def page(self, result, label: str):
-        if result.created:
+        if result.kept:
+            self.kept += 1
+            self.lines.append(f"  kept {label}: changed by an editor in the admin")
+        elif result.created:
             self.created += 1
             self.lines.append(f"  created {label}")
         elif result.changed:
@@ -173,7 +183,7 @@ class _Builder:
 
     def collection(self):
         if self._collection is None:
-            root = Collection.get_first_root_node()
+            root = Collection.get_first_root_node() or Collection.add_root(name="Root")
             self._collection = root.get_children().filter(name=COLLECTION_NAME).first() or root.add_child(
                 name=COLLECTION_NAME
             )
@@ -219,6 +229,7 @@ class _Builder:
         )
         self.report.quizzes_created += result.created
         self.report.quizzes_updated += result.updated
+        self.report.kept += result.kept
         return quiz
 
     # pages

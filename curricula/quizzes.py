@@ -11,6 +11,7 @@ import uuid
 from dataclasses import dataclass
 
 from assessments.models import Question, QuestionCategory, Quiz, QuizQuestion
+from lms.home.services import edited_by_a_person
 
 from .schema import Question as QuestionSpec
 from .schema import QuizSpec
@@ -22,6 +23,7 @@ OPTION_NAMESPACE = uuid.UUID("6f1c7a52-3d0e-4f5e-9a57-5e0b1b1f2c10")
 class SyncResult:
     created: int = 0
     updated: int = 0
+    kept: int = 0  # left alone: changed by an editor in the admin
 
 
 def category_ensure(*, slug: str, title: dict[str, str]) -> QuestionCategory:
@@ -119,6 +121,9 @@ def question_sync(
 ) -> Question:
     fields = _question_fields(spec, source_key)
     question = Question.objects.filter(source_key=source_key).first()
+    if question is not None and edited_by_a_person(question):
+        result.kept += 1
+        return question
     if question is not None:
         question.category = category
         if _stored(question) == fields and question.live and not question.has_unpublished_changes:
@@ -165,6 +170,9 @@ def quiz_sync(
         **settings,
     }
     quiz = Quiz.objects.filter(source_key=source_key).first()
+    if quiz is not None and edited_by_a_person(quiz):
+        result.kept += 1
+        return quiz
     if quiz is not None:
         same = all(getattr(quiz, name) == value for name, value in fields.items()) and list(
             quiz.fixed_questions.order_by("sort_order").values_list("question_id", flat=True)

@@ -67,6 +67,13 @@ class UpsertResult:
     page: Page
     created: bool
     changed: bool
+    kept: bool = False  # left alone: an editor changed it in the admin
+
+
+def edited_by_a_person(obj) -> bool:
+    """Whether the latest revision of a page or snippet was saved by a person (not a loader)."""
+    revision = obj.latest_revision
+    return revision is not None and revision.user_id is not None
 
 
 def _comparable(page: Page, field_names: list[str]) -> dict[str, Any]:
@@ -93,10 +100,13 @@ def page_upsert(
     locale: Locale,
     translation_of: Page | None = None,
     user=None,
+    keep_editor_changes: bool = False,
 ) -> UpsertResult:
     """Create or update the child of ``parent`` with ``slug``, publishing a revision if it changed.
 
-    ``translation_of`` links a new page to its source page in another locale.
+    ``translation_of`` links a new page to its source page in another locale. With
+    ``keep_editor_changes``, a page whose latest revision a person made in the admin is left
+    as they made it (``kept`` in the result).
     """
     existing = parent.get_children().filter(slug=slug).first()
     if existing is None:
@@ -109,6 +119,8 @@ def page_upsert(
     page = existing.specific
     if not isinstance(page, model):
         raise ValueError(f"{page.url_path} is a {type(page).__name__}, expected {model.__name__}")
+    if keep_editor_changes and edited_by_a_person(page):
+        return UpsertResult(page=page, created=False, changed=False, kept=True)
     page = page.get_latest_revision_as_object()
     before = _comparable(page, list(fields))
     for name, value in fields.items():

@@ -1,7 +1,9 @@
 """Settings for the test suite: SQLite by default, PostgreSQL and Redis when CI sets them."""
 
+import os
+
 from .base import *  # noqa: F403
-from .base import env
+from .base import BASE_DIR, env
 
 DEBUG = False
 DEMO_MODE = False
@@ -21,6 +23,10 @@ WAGTAILADMIN_BASE_URL = "http://testserver"
 # CELERY_BROKER_URL and turns eager mode off for the test's duration.
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="")
 CELERY_TASK_ALWAYS_EAGER = True
+# SQLite tests use a file, not shared memory: the browser tests' live server thread then waits
+# for a lock (busy timeout) instead of failing with "database table is locked".
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / f".test-db-{os.getpid()}.sqlite3")}  # noqa: F405
 # A worker started by the tests is pointed at the test database by name.
 if env("WORKER_DATABASE_NAME", default=""):
     DATABASES["default"]["NAME"] = env("WORKER_DATABASE_NAME")  # noqa: F405

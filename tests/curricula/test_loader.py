@@ -252,3 +252,50 @@ def test_quizzes_become_bank_questions_and_quiz_lessons(site, tmp_path):
     assert release.required_lesson_count == 4, "the pre-test never blocks completion"
     _course, again = _load(directory)
     assert (again.quizzes_created, again.quizzes_updated, again.created, again.updated) == (0, 0, 0, 0)
+
+
+def test_a_reload_keeps_what_an_editor_changed_in_the_admin(site, tmp_path):
+    from tests.factories import UserFactory
+
+    directory = _write_course(tmp_path / "course")
+    _load(directory)
+    lesson = LessonPage.objects.get(slug="first", locale__language_code="en")
+    lesson.title = "First, as the editor rewrote it"
+    lesson.save_revision(user=UserFactory()).publish()
+    changed = [
+        {
+            "slug": "first",
+            "title": {"en": "First, from the files", "mn": "Нэгдүгээр"},
+            "body": [{"text": TEXT}],
+        }
+    ]
+    _write_course(directory, lessons=changed)
+    _course, report = _load(directory)
+    assert report.kept == 1
+    assert LessonPage.objects.get(pk=lesson.pk).title == "First, as the editor rewrote it"
+    assert any("kept" in line and "first (en)" in line for line in report.lines)
+
+
+def test_teachers_see_the_three_kits_and_investigators_all_four(site, client):
+    from django.contrib.auth.models import Group
+
+    from lms.accounts import roles
+    from tests.factories import UserFactory
+
+    curricula_load()
+    teacher, investigator = UserFactory(), UserFactory()
+    investigator.groups.add(Group.objects.get(name=roles.JUSTICE_LEARNERS))
+    for user, expected in ((teacher, 3), (investigator, 4)):
+        client.force_login(user)
+        for url in ("/courses/", "/en/courses/"):
+            html = client.get(url).content.decode()
+            titles = [
+                course.title
+                for course in CoursePage.objects.live().filter(
+                    locale__language_code="en" if url.startswith("/en") else "mn"
+                )
+            ]
+            assert sum(title in html for title in titles) == expected, (user, url)
+        assert ("Child-friendly investigation" in client.get("/en/courses/").content.decode()) == (
+            expected == 4
+        )

@@ -22,6 +22,7 @@ class Command(BaseCommand):
         summary = (
             f"Curricula: {report.created} pages created, {report.updated} updated, "
             f"{report.unchanged} unchanged; {report.quizzes_created} questions and quizzes created, "
-            f"{report.quizzes_updated} updated; {report.releases} releases published."
+            f"{report.quizzes_updated} updated; {report.kept} kept as editors changed them; "
+            f"{report.releases} releases published."
         )
         self.stdout.write(self.style.SUCCESS(summary))

@@ -7,7 +7,11 @@
   var saveUrl = form.dataset.saveUrl;
   var token = form.querySelector("input[name=csrfmiddlewaretoken]").value;
 
+  var submitted = false;
+  var timers = [];
+
   function save(fieldset) {
+    if (submitted) { return; }  // the submit carries every answer; a late autosave would be refused
     var data = new FormData();
     fieldset.querySelectorAll("input, select").forEach(function (input) {
       if ((input.type === "radio" || input.type === "checkbox") && !input.checked) { return; }
@@ -24,17 +28,15 @@
     }).catch(function () { status.textContent = script.dataset.failed; });
   }
 
-  form.querySelectorAll("fieldset.question").forEach(function (fieldset) {
-    var timer = null;
+  form.querySelectorAll("fieldset.question").forEach(function (fieldset, index) {
     fieldset.addEventListener("change", function () { save(fieldset); });
     fieldset.addEventListener("input", function (event) {
       if (event.target.type !== "text") { return; }
-      clearTimeout(timer);
-      timer = setTimeout(function () { save(fieldset); }, 800);
+      clearTimeout(timers[index]);
+      timers[index] = setTimeout(function () { save(fieldset); }, 800);
     });
   });
 
-  var submitted = false;
   form.addEventListener("submit", function (event) {
     var button = form.querySelector("button[type=submit]");
     if (submitted || (button.dataset.confirm && !window.confirm(button.dataset.confirm))) {
