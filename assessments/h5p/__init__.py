@@ -1,0 +1,1 @@
+"""H5P support: package validation and extraction (see ``assessments.h5p.package``)."""
