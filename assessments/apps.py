@@ -7,3 +7,12 @@ class AssessmentsConfig(AppConfig):
 
     name = "assessments"
     verbose_name = _("Assessments")
+
+    def ready(self):
+        from lms.accounts import personal_data
+
+        from . import personal_data as assessments_personal_data
+
+        personal_data.register(
+            "assessments", export=assessments_personal_data.export, erase=assessments_personal_data.erase
+        )

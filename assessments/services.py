@@ -19,6 +19,7 @@ from wagtail.models import Revision
 
 from courses import services as course_services
 from courses.models import Enrollment, LessonPage, LessonProgress
+from lms.accounts.services import audit_record
 
 from . import grading
 from .models import Question, Quiz, QuizAttempt, QuizResponse, RegradeLog
@@ -490,14 +491,30 @@ def regrade_apply(*, question: Question, by, expected_changes: int | None = None
         response.fraction = grading.grade(key, response.answer)
     QuizResponse.objects.bulk_update(responses, ["fraction"])
     RegradeLog.objects.bulk_create(logs)
+    for log in logs:
+        audit_record(
+            action="attempt.regraded",
+            actor=by,
+            subject=log.attempt.user,
+            obj=log.attempt,
+            question=question.pk,
+            old_score=log.old_score,
+            new_score=log.new_score,
+            completion=log.completion_change or None,
+        )
     for row in plan.rows:
         if row.completion_change == "completed":
             _complete_lesson(row.attempt)
         elif row.completion_change == "reopened":
-            _reopen_lesson(row.attempt)
+            _reopen_lesson(row.attempt, by=by)
     return plan
 
 
-def _reopen_lesson(attempt: QuizAttempt) -> None:
+def _reopen_lesson(attempt: QuizAttempt, *, by=None) -> None:
     if attempt.enrollment_id and attempt.lesson_key:
-        course_services.lesson_reopen(enrollment_id=attempt.enrollment_id, lesson_key=attempt.lesson_key)
+        course_services.lesson_reopen(
+            enrollment_id=attempt.enrollment_id,
+            lesson_key=attempt.lesson_key,
+            by=by,
+            reason=f"regrade of quiz {attempt.quiz_id}",
+        )

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from courses.models import LessonPage
+from courses.selectors import page_is_visible_to
 from courses.services import CourseActionError
 
 from . import selectors, services
@@ -58,7 +59,12 @@ def start(request, quiz_id: int):
     quiz = Quiz.objects.filter(pk=quiz_id, live=True).first()
     lesson_id = request.POST.get("lesson", "")
     lesson = LessonPage.objects.live().filter(pk=lesson_id).first() if lesson_id.isdigit() else None
-    if quiz is None or lesson is None or not _lesson_shows_quiz(lesson, quiz):
+    if (
+        quiz is None
+        or lesson is None
+        or not page_is_visible_to(user=request.user, page=lesson)
+        or not _lesson_shows_quiz(lesson, quiz)
+    ):
         raise Http404(_("Quiz not found."))
     try:
         attempt = services.attempt_start(user=request.user, quiz=quiz, lesson=lesson)

@@ -7,4 +7,9 @@ class CoursesConfig(AppConfig):
     verbose_name = _("Courses")
 
     def ready(self):
+        from lms.accounts import personal_data
+
+        from . import personal_data as courses_personal_data
         from . import receivers  # noqa: F401  (connects signal receivers)
+
+        personal_data.register("courses", export=courses_personal_data.export)

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalManyToManyField
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
@@ -17,6 +19,40 @@ from wagtail.search import index
 from lms.home.routing import RouteChainMixin
 
 from .blocks import ACTIVITY_BLOCKS, RICH_TEXT_FEATURES, LessonStreamBlock
+
+
+class AudienceMixin:
+    """Course pages and everything under them exist only for the course's audience."""
+
+    def serve(self, request, *args, **kwargs):
+        return self.refuse_outsiders(request) or super().serve(request, *args, **kwargs)
+
+    def refuse_outsiders(self, request):
+        """None for the course's audience; otherwise 404 (or the way to set up two-factor sign-in)."""
+        from . import selectors
+
+        if not selectors.page_is_visible_to(user=request.user, page=self):
+            raise Http404  # the same answer as for a page that does not exist
+        if selectors.needs_two_factor(user=request.user, page=self):
+            return redirect_to_two_factor_setup(request)
+        return None
+
+    def get_sitemap_urls(self, request=None):
+        from . import selectors
+
+        if selectors.page_audience(self) is not None:
+            return []  # the sitemap is public: restricted courses are not in it
+        return super().get_sitemap_urls(request)
+
+
+def redirect_to_two_factor_setup(request):
+    from django.contrib import messages
+    from django.shortcuts import redirect
+    from django.urls import reverse
+    from django.utils.http import urlencode
+
+    messages.info(request, _("Set up two-factor sign-in to open this course."))
+    return redirect(f"{reverse('mfa_activate_totp')}?{urlencode({'next': request.get_full_path()})}")
 
 
 class CourseIndexPage(RouteChainMixin, Page):
@@ -41,12 +77,12 @@ class CourseIndexPage(RouteChainMixin, Page):
         return context
 
 
-class CoursePage(RouteChainMixin, Page):
+class CoursePage(AudienceMixin, RouteChainMixin, Page):
     """One curriculum (a training kit or a set of modules) that learners enrol in."""
 
     class Audience(models.TextChoices):
-        OPEN = "open", _("Open to every signed-in learner")
-        JUSTICE = "justice", _("Justice sector only (police, prosecutors, judges, MDTF)")
+        OPEN = "open", _("Open to everyone")
+        RESTRICTED = "restricted", _("Restricted to the groups below (invisible to everyone else)")
 
     class CompletionRule(models.TextChoices):
         ALL_REQUIRED = "all_required", _("Complete every required lesson")
@@ -57,6 +93,16 @@ class CoursePage(RouteChainMixin, Page):
     description = RichTextField(_("description"), blank=True, features=RICH_TEXT_FEATURES)
     estimated_hours = models.DecimalField(_("estimated hours"), max_digits=5, decimal_places=1, default=1)
     audience = models.CharField(_("audience"), max_length=20, choices=Audience.choices, default=Audience.OPEN)
+    audience_groups = ParentalManyToManyField(
+        "auth.Group",
+        blank=True,
+        related_name="+",
+        verbose_name=_("audience groups"),
+        help_text=_(
+            "For a restricted course: the groups whose members may see and take it. With no group, "
+            "only administrators can see it."
+        ),
+    )
     completion_rule = models.CharField(
         _("completion rule"),
         max_length=20,
@@ -89,6 +135,10 @@ class CoursePage(RouteChainMixin, Page):
         verbose_name = _("course")
 
     @property
+    def is_restricted(self) -> bool:
+        return self.audience == self.Audience.RESTRICTED
+
+    @property
     def hours(self) -> int:
         """Estimated hours as a whole number (at least 1), for "about N hours"."""
         return max(1, round(self.estimated_hours or 0))
@@ -102,7 +152,7 @@ class CoursePage(RouteChainMixin, Page):
         return context
 
 
-class ModulePage(RouteChainMixin, Page):
+class ModulePage(AudienceMixin, RouteChainMixin, Page):
     """A group of lessons within a course."""
 
     summary = models.TextField(_("summary"), blank=True, max_length=400)
@@ -119,10 +169,14 @@ class ModulePage(RouteChainMixin, Page):
         # A module has no page of its own: its lessons are listed on the course page.
         from django.shortcuts import redirect
 
-        return redirect(self.get_parent().get_url(request) + f"#module-{self.pk}")
+        refused = self.refuse_outsiders(request)
+        return refused or redirect(self.get_parent().get_url(request) + f"#module-{self.pk}")
+
+    def get_sitemap_urls(self, request=None):
+        return []  # modules redirect to their course
 
 
-class LessonPage(RouteChainMixin, Page):
+class LessonPage(AudienceMixin, RouteChainMixin, Page):
     """One lesson: what a learner reads, watches and does, then marks complete."""
 
     body = StreamField(LessonStreamBlock(), verbose_name=_("body"))

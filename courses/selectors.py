@@ -5,35 +5,104 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db.models import F, FilteredRelation, OuterRef, Q, QuerySet, Subquery
 from wagtail.models import Page
 
-from lms.accounts import roles
-
 from .models import CoursePage, Enrollment, LessonPage, LessonProgress, ModulePage, ReleaseLesson
 
-JUSTICE_GROUP = roles.JUSTICE_LEARNERS
+RESTRICTED_CACHE_KEY = "courses:restricted-paths"
+RESTRICTED_CACHE_SECONDS = 60  # changes are also pushed out at once by courses.receivers
 
 
-# --- who may see a course -----------------------------------------------------------------
+# --- who may see a course: the one place that decides ---------------------------------------
+
+
+def restricted_courses() -> dict[str, frozenset[int]]:
+    """{tree path of every restricted course page, in every language: its audience group ids}.
+
+    The course's page in the default language decides (its translations follow it). Cached:
+    every page view asks, and there are only a handful of restricted courses.
+    """
+    cached = cache.get(RESTRICTED_CACHE_KEY)
+    if cached is not None:
+        return cached
+    canonical = CoursePage.objects.filter(
+        locale__language_code=settings.LANGUAGE_CODE, audience=CoursePage.Audience.RESTRICTED
+    ).prefetch_related("audience_groups")
+    groups = {
+        course.translation_key: frozenset(g.pk for g in course.audience_groups.all()) for course in canonical
+    }
+    result = {
+        path: groups[key]
+        for path, key in CoursePage.objects.filter(translation_key__in=list(groups)).values_list(
+            "path", "translation_key"
+        )
+    }
+    cache.set(RESTRICTED_CACHE_KEY, result, RESTRICTED_CACHE_SECONDS)
+    return result
+
+
+def restricted_courses_changed() -> None:
+    cache.delete(RESTRICTED_CACHE_KEY)
+
+
+def _group_ids(user) -> frozenset[int]:
+    if not hasattr(user, "_cpc_group_ids"):
+        user._cpc_group_ids = frozenset(user.groups.values_list("pk", flat=True))
+    return user._cpc_group_ids
+
+
+def _audience_allows(user, groups: frozenset[int]) -> bool:
+    if not user.is_authenticated:
+        return False
+    return user.is_superuser or bool(_group_ids(user) & groups)
+
+
+def page_audience(page: Page) -> frozenset[int] | None:
+    """The audience groups of the restricted course a page belongs to, or None when it is open."""
+    for path, groups in restricted_courses().items():
+        if page.path.startswith(path):
+            return groups
+    return None
+
+
+def page_is_visible_to(*, user, page: Page) -> bool:
+    """Whether a person may see a page (a course, module or lesson, in any language)."""
+    groups = page_audience(page)
+    return groups is None or _audience_allows(user, groups)
 
 
 def course_is_visible_to(*, user, course: CoursePage) -> bool:
-    """The one place that decides whether a person may see and take a course."""
-    if course.audience == CoursePage.Audience.OPEN:
-        return True
-    if not user.is_authenticated:
-        return False
-    if user.is_superuser:
-        return True
-    return user.groups.filter(name=JUSTICE_GROUP).exists()
+    """Whether a person may see and take a course. Outside its audience it does not exist."""
+    return page_is_visible_to(user=user, page=course)
+
+
+def hidden_course_paths(*, user) -> list[str]:
+    """Tree paths of the courses this person may not see (everything under them is hidden too)."""
+    return [path for path, groups in restricted_courses().items() if not _audience_allows(user, groups)]
 
 
 def visible_courses(*, user, queryset: QuerySet[CoursePage]) -> QuerySet[CoursePage]:
     """Filter a queryset of course pages down to those the person may see."""
-    if user.is_authenticated and (user.is_superuser or user.groups.filter(name=JUSTICE_GROUP).exists()):
-        return queryset
-    return queryset.filter(audience=CoursePage.Audience.OPEN)
+    hidden = hidden_course_paths(user=user)
+    return queryset.exclude(path__in=hidden) if hidden else queryset
+
+
+def hide_restricted(*, user, pages):
+    """Drop, from any iterable of pages, those inside a course the person may not see."""
+    hidden = tuple(hidden_course_paths(user=user))
+    return [page for page in pages if not (hidden and page.path.startswith(hidden))]
+
+
+def needs_two_factor(*, user, page: Page) -> bool:
+    """A restricted page asks its audience to have set up two-factor sign-in first."""
+    if page_audience(page) is None or not user.is_authenticated:
+        return False
+    from lms.accounts.selectors import has_two_factor
+
+    return not has_two_factor(user)
 
 
 # --- catalogue and course page --------------------------------------------------------------
@@ -264,3 +333,22 @@ def dashboard_for_user(*, user, locale) -> list[DashboardEntry]:
         )
         for enrollment in enrollments
     ]
+
+
+# --- search --------------------------------------------------------------------------------------
+
+SEARCH_LIMIT = 30
+
+
+def search_pages(*, query: str, user, locale) -> list[Page]:
+    """Courses and lessons in one language matching a query, without anything the person may not see."""
+    query = " ".join(query.split())[:100]
+    if not query:
+        return []
+    hidden = tuple(hidden_course_paths(user=user))
+    results = []
+    for model in (CoursePage, LessonPage):
+        for page in model.objects.live().filter(locale=locale).search(query)[: SEARCH_LIMIT * 2]:
+            if not (hidden and page.path.startswith(hidden)):
+                results.append(page)
+    return results[:SEARCH_LIMIT]

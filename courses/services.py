@@ -22,6 +22,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from wagtail.models import Locale, Page
 
+from lms.accounts.services import audit_record
+
 from . import signals
 from .models import CoursePage, CourseRelease, Enrollment, LessonPage, LessonProgress, ReleaseLesson
 
@@ -144,12 +146,21 @@ def enrollment_create(*, user, course: CoursePage) -> Enrollment:
         raise NotPublished()
     try:
         with transaction.atomic():
-            return Enrollment.objects.create(
+            enrollment = Enrollment.objects.create(
                 user=user, course=course, release=release, enrolled_at=timezone.now()
             )
     except IntegrityError:
         # Two clicks raced past the check above; the unique constraint kept one enrolment.
         raise AlreadyEnrolled() from None
+    audit_record(
+        action="enrollment.created",
+        actor=user,
+        subject=user,
+        obj=enrollment,
+        course=course.title,
+        release=release.version,
+    )
+    return enrollment
 
 
 def lesson_visit(*, enrollment: Enrollment, lesson_key: uuid.UUID, progress: LessonProgress | None) -> None:
@@ -247,7 +258,7 @@ def lesson_complete(*, user, lesson_key: uuid.UUID, by_activity: bool = False) -
 
 
 @transaction.atomic
-def lesson_reopen(*, enrollment_id: int, lesson_key: uuid.UUID) -> bool:
+def lesson_reopen(*, enrollment_id: int, lesson_key: uuid.UUID, by=None, reason: str = "") -> bool:
     """Undo a lesson's completion (after a regrade took a pass away); reopens the course if needed.
 
     Returns False when the lesson was not complete. Announces ``course_reopened`` after commit
@@ -274,6 +285,15 @@ def lesson_reopen(*, enrollment_id: int, lesson_key: uuid.UUID) -> bool:
         updates.update(status=Enrollment.Status.ACTIVE, completed_at=None)
     if updates:
         Enrollment.objects.filter(pk=enrollment.pk).update(**updates)
+    audit_record(
+        action="lesson.reopened",
+        actor=by,
+        subject=enrollment.user,
+        obj=enrollment,
+        lesson=str(lesson_key),
+        reason=reason or None,
+        course_reopened=was_completed,
+    )
     if was_completed:
         transaction.on_commit(lambda: _announce(signals.course_reopened, enrollment_id), robust=True)
     return True

@@ -14,9 +14,10 @@ from . import selectors, services
 from .models import CoursePage, LessonPage
 
 
-def _page_or_404(page_id: int, model: type[Page]) -> Page:
+def _page_or_404(request, page_id: int, model: type[Page]) -> Page:
+    """A live page the person may see; anything else is the same 404."""
     page = model.objects.live().filter(pk=page_id).first()
-    if page is None:
+    if page is None or not selectors.page_is_visible_to(user=request.user, page=page):
         raise Http404(_("Page not found."))
     return page
 
@@ -43,9 +44,7 @@ def dashboard(request):
 @login_required
 @require_POST
 def enrol(request, page_id: int):
-    course = _page_or_404(page_id, CoursePage)
-    if not selectors.course_is_visible_to(user=request.user, course=course):
-        raise Http404(_("Page not found."))
+    course = _page_or_404(request, page_id, CoursePage)
     try:
         services.enrollment_create(user=request.user, course=course)
     except services.CourseActionError as error:
@@ -59,7 +58,7 @@ def enrol(request, page_id: int):
 @login_required
 @require_POST
 def lesson_complete(request, page_id: int):
-    lesson = _page_or_404(page_id, LessonPage)
+    lesson = _page_or_404(request, page_id, LessonPage)
     try:
         progress = services.lesson_complete(user=request.user, lesson_key=lesson.translation_key)
     except services.CourseActionError as error:
@@ -77,7 +76,7 @@ def lesson_complete(request, page_id: int):
 @require_POST
 def lesson_time(request, page_id: int):
     """Reading time reported by the lesson page (navigator.sendBeacon)."""
-    lesson = _page_or_404(page_id, LessonPage)
+    lesson = _page_or_404(request, page_id, LessonPage)
     try:
         seconds = int(request.POST.get("seconds", ""))
     except ValueError:
@@ -89,3 +88,11 @@ def lesson_time(request, page_id: int):
     except services.CourseActionError as error:
         return JsonResponse({"error": str(error.message)}, status=error.status)
     return JsonResponse({"added": added})
+
+
+@require_GET
+def search(request):
+    """Search courses and lessons in the current language (restricted courses only for their audience)."""
+    query = request.GET.get("q", "")
+    results = selectors.search_pages(query=query, user=request.user, locale=Locale.get_active())
+    return render(request, "courses/search.html", {"query": query[:100], "results": results})

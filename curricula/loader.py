@@ -33,7 +33,7 @@ def page_upsert(**kwargs):
     return _page_upsert(keep_editor_changes=True, **kwargs)
 
 
-AUDIENCE = {"open": CoursePage.Audience.OPEN, "justice": CoursePage.Audience.JUSTICE}
+AUDIENCE = {"open": CoursePage.Audience.OPEN, "justice": CoursePage.Audience.RESTRICTED}
 COLLECTION_NAME = "Curricula"
 
 # The lessons the loader adds around the content: the pre-test, module quizzes, the post-test.
@@ -169,7 +169,7 @@ class _Builder:
             data = figures.draw_cycle(value["title"][lang], value["items"][lang])
         else:
             data = figures.draw_steps(value["title"][lang], value["items"][lang])
-        digest = hashlib.sha1(data).hexdigest()  # noqa: S324 - Wagtail's own file_hash is SHA-1
+        digest = hashlib.sha1(data, usedforsecurity=False).hexdigest()  # Wagtail's file_hash is SHA-1
         Image = get_image_model()
         existing = Image.objects.filter(file_hash=digest).first()
         if existing is not None:
@@ -188,6 +188,16 @@ class _Builder:
                 name=COLLECTION_NAME
             )
         return self._collection
+
+    def audience_groups(self) -> list:
+        """A "justice" course is for the justice-sector learners group (and administrators)."""
+        if self.spec.audience != "justice":
+            return []
+        from django.contrib.auth.models import Group
+
+        from lms.accounts import roles
+
+        return [Group.objects.get_or_create(name=roles.JUSTICE_LEARNERS)[0]]
 
     # quizzes
 
@@ -251,6 +261,7 @@ class _Builder:
                     "description": markdown_to_html(spec.description[lang]),
                     "estimated_hours": round(spec.estimated_hours, 1),
                     "audience": AUDIENCE[spec.audience],
+                    "audience_groups": self.audience_groups(),
                 },
             )
             self.report.page(result, f"course {spec.slug} ({lang})")

@@ -4,8 +4,10 @@ from django.urls import include, path
 from django.views.i18n import set_language
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
+from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
+from courses import views as course_views
 from lms.accounts import views as account_views
 
 from . import views
@@ -15,6 +17,7 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("i18n/setlang/", set_language, name="set_language"),
+    path("sitemap.xml", sitemap, name="sitemap"),
 ]
 
 urlpatterns += i18n_patterns(
@@ -30,6 +33,7 @@ urlpatterns += i18n_patterns(
     ),
     path("accounts/", include("lms.accounts.urls")),
     path("accounts/", include("allauth.urls")),
+    path("search/", course_views.search, name="search"),
     path("learn/", include("courses.urls")),
     path("learn/", include("assessments.urls")),
     path("", include(wagtail_urls)),

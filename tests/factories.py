@@ -84,7 +84,7 @@ def build_course(
     lessons: int = 3,
     modules: int = 1,
     slug: str | None = None,
-    audience: str = CoursePage.Audience.OPEN,
+    restricted_to: tuple[str, ...] = (),
     optional: tuple[int, ...] = (),
     publish: bool = True,
     version: str = "1.0",
@@ -92,12 +92,18 @@ def build_course(
     """A course with ``lessons`` lessons spread over ``modules`` modules, in mn and en.
 
     Lesson numbers in ``optional`` (0-based, course order) are not required for completion.
+    ``restricted_to`` names the groups of a restricted course's audience.
     """
+    from django.contrib.auth.models import Group
+
+    audience = CoursePage.Audience.RESTRICTED if restricted_to else CoursePage.Audience.OPEN
     locales = {code: Locale.objects.get(language_code=code) for code in ("mn", "en")}
     catalogues = {code: CourseIndexPage.objects.get(locale=locales[code]) for code in locales}
     slug = slug or f"course-{CoursePage.objects.count() + 1}"
     pages, module_pages, lesson_pages = {}, {"mn": [], "en": []}, {"mn": [], "en": []}
     source = CoursePageFactory(parent=catalogues["mn"], slug=slug, title=f"Сургалт {slug}", audience=audience)
+    if restricted_to:
+        source.audience_groups = [Group.objects.get_or_create(name=name)[0] for name in restricted_to]
     pages["mn"] = source
     pages["en"] = CoursePageFactory(
         parent=catalogues["en"],
@@ -148,3 +154,21 @@ def build_course(
         page.save_revision().publish()
     release = course_services.release_publish(course=pages["mn"], version=version) if publish else None
     return BuiltCourse(pages=pages, modules=module_pages, lessons=lesson_pages, release=release)
+
+
+def with_two_factor(user: User) -> str:
+    """Give a person an authenticator app (TOTP); returns its secret, for ``totp_code``."""
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    secret = generate_totp_secret()
+    TOTP.activate(user, secret)
+    return secret
+
+
+def totp_code(secret: str) -> str:
+    """The current six-digit code of an authenticator app with this secret."""
+    import time
+
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+
+    return format_hotp_value(hotp_value(secret, int(time.time()) // 30))

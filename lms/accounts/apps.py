@@ -10,7 +10,13 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self):
+        from wagtail.permissions import register_permission_policy
+
         from . import receivers  # noqa: F401  (connects signal receivers)
+        from .models import AuditEvent
+        from .viewsets import ReadOnlyPermissionPolicy
+
+        register_permission_policy(AuditEvent, ReadOnlyPermissionPolicy(AuditEvent))
 
 
 class UsersAdminConfig(WagtailUsersAppConfig):

@@ -141,3 +141,50 @@ class WagtailUserEditForm(_WagtailUserFieldsMixin, WagtailEditForm):
         fields = {"email", "full_name", "role", "region", "organisation", "sex", "birth_year"} | (
             set(WagtailEditForm.Meta.fields) - {"first_name", "last_name", "username"}
         )
+
+
+class JoinForm(forms.Form):
+    """Redeem an invitation code."""
+
+    code = forms.CharField(
+        label=_("Invitation code"),
+        max_length=40,
+        help_text=_("For example ABCD-EFGH-2345."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
+    )
+
+
+class AccessRequestForm(forms.Form):
+    """Ask an administrator for access to a restricted audience."""
+
+    group = forms.ModelChoiceField(label=_("Access to"), queryset=None, empty_label=None)
+    message = forms.CharField(
+        label=_("Your work and why you need access"),
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("For example your unit or office, your position, and who can confirm it."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["group"].queryset = services.grantable_groups()
+
+
+class DeleteAccountForm(forms.Form):
+    """Confirm, with the password, that the account should be anonymised."""
+
+    password = forms.CharField(
+        label=_("Your password"), widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+    )
+    confirm = forms.BooleanField(label=_("I understand that I will no longer be able to sign in."))
+
+    def __init__(self, *args, user=None, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError(_("That is not your password."))
+        return password

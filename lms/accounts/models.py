@@ -1,5 +1,6 @@
 """People: the user (email login) with the profile programme reports group by."""
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -170,3 +171,134 @@ class User(AbstractUser):
 
     def get_short_name(self) -> str:
         return self.full_name or self.email
+
+
+class Invitation(models.Model):
+    """A code an administrator hands out: whoever redeems it joins a group (e.g. the justice sector)."""
+
+    code = models.CharField(_("code"), max_length=32, unique=True, editable=False)
+    group = models.ForeignKey(
+        "auth.Group",
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("group it grants"),
+        help_text=_("Only groups without staff permissions can be granted by an invitation."),
+    )
+    note = models.CharField(_("who it is for"), max_length=200, blank=True)
+    max_uses = models.PositiveIntegerField(_("number of uses"), default=1, validators=[MinValueValidator(1)])
+    uses = models.PositiveIntegerField(_("times used"), default=0, editable=False)
+    expires_at = models.DateTimeField(_("expires at"))
+    revoked = models.BooleanField(_("revoked"), default=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, editable=False, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+
+    def __str__(self) -> str:
+        return f"{self.code} → {self.group}"
+
+    @property
+    def is_usable(self) -> bool:
+        return not self.revoked and self.uses < self.max_uses and self.expires_at > timezone.now()
+
+
+class InvitationUse(models.Model):
+    """Who redeemed an invitation, and when."""
+
+    invitation = models.ForeignKey(Invitation, on_delete=models.CASCADE, related_name="redemptions")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    used_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["invitation", "user"], name="invitation_used_once_per_user")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.invitation_id}:{self.user_id}"
+
+
+class AccessRequest(models.Model):
+    """A learner asks to join a restricted audience; an administrator approves or refuses."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for a decision")
+        APPROVED = "approved", _("Approved")
+        REFUSED = "refused", _("Refused")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="access_requests",
+        verbose_name=_("learner"),
+    )
+    group = models.ForeignKey(
+        "auth.Group", on_delete=models.CASCADE, related_name="+", verbose_name=_("group")
+    )
+    message = models.TextField(_("message"), max_length=1000, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField(_("asked at"), auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_note = models.CharField(_("reason"), max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["status", "-created_at"]
+        verbose_name = _("access request")
+        verbose_name_plural = _("access requests")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "group"],
+                condition=models.Q(status="pending"),
+                name="access_request_one_pending",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.group} ({self.status})"
+
+
+class AuditEvent(models.Model):
+    """Who changed what about a learner: profile, group membership, enrolment, results, certificates."""
+
+    at = models.DateTimeField(_("when"), db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    action = models.CharField(_("action"), max_length=60, db_index=True)
+    subject = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="audit_events",
+        verbose_name=_("learner"),
+    )
+    object_type = models.CharField(_("object"), max_length=60, blank=True)
+    object_id = models.CharField(max_length=60, blank=True)
+    details = models.JSONField(_("details"), default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-at"]
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit log")
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action}"

@@ -2,13 +2,17 @@
 
 from allauth.account import views as allauth_views
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from lms import ratelimit
+
 from . import services
-from .forms import ProfileForm
+from .forms import AccessRequestForm, DeleteAccountForm, JoinForm, ProfileForm
 
 
 class InvalidFormIs400:
@@ -44,7 +48,7 @@ def profile(request):
     if request.method == "POST":
         form = ProfileForm(request.POST)
         if form.is_valid():
-            services.profile_update(user=user, **form.profile_data())
+            services.profile_update(user=user, by=user, **form.profile_data())
             messages.success(request, _("Your profile was saved."))
             return redirect("accounts:profile")
         status = 400
@@ -52,3 +56,74 @@ def profile(request):
         form = ProfileForm(initial={field: getattr(user, field) for field in ProfileForm.base_fields})
         status = 200
     return render(request, "accounts/profile.html", {"form": form}, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def join(request):
+    """Redeem an invitation code (rate-limited: codes must not be guessable by trying)."""
+    form = JoinForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if not ratelimit.allow(f"join:{request.user.pk}", limit=10, seconds=3600):
+            return render(request, "accounts/join.html", {"form": form, "limited": True}, status=429)
+        if form.is_valid():
+            try:
+                invitation = services.invitation_redeem(user=request.user, code=form.cleaned_data["code"])
+            except services.AccessError as error:
+                form.add_error("code", error.message)
+            else:
+                messages.success(
+                    request,
+                    _("Welcome: you now have access for %(group)s.") % {"group": invitation.group.name},
+                )
+                return redirect("wagtail_serve", "")
+        status = 400
+    return render(request, "accounts/join.html", {"form": form}, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def request_access(request):
+    form = AccessRequestForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.access_request_create(
+                    user=request.user, group=form.cleaned_data["group"], message=form.cleaned_data["message"]
+                )
+            except services.AccessError as error:
+                form.add_error(None, error.message)
+            else:
+                messages.success(request, _("Your request was sent. An administrator will decide soon."))
+                return redirect("accounts:profile")
+        status = 400
+    pending = request.user.access_requests.select_related("group")
+    return render(request, "accounts/request_access.html", {"form": form, "requests": pending}, status=status)
+
+
+@login_required
+@require_http_methods(["GET"])
+def my_data(request):
+    """Everything stored about the signed-in person, as a JSON download."""
+    data = services.personal_data_export(user=request.user)
+    response = JsonResponse(data, json_dumps_params={"ensure_ascii": False, "indent": 2})
+    response["Content-Disposition"] = 'attachment; filename="cpc-learn-my-data.json"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def delete_account(request):
+    """Anonymise the account after the person confirms with their password."""
+    form = DeleteAccountForm(request.POST or None, user=request.user)
+    if request.method == "POST":
+        if form.is_valid():
+            services.account_anonymise(user=request.user)
+            logout(request)
+            messages.success(request, _("Your account was deleted. Thank you for learning with us."))
+            return redirect("wagtail_serve", "")
+        return render(request, "accounts/delete_account.html", {"form": form}, status=400)
+    return render(request, "accounts/delete_account.html", {"form": form})

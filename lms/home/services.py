@@ -81,7 +81,9 @@ def _comparable(page: Page, field_names: list[str]) -> dict[str, Any]:
     for name in field_names:
         field = page._meta.get_field(name)
         value = getattr(page, name)
-        if isinstance(field, StreamField):
+        if field.many_to_many:
+            value = sorted(item.pk for item in value.all())
+        elif isinstance(field, StreamField):
             value = [{"type": item["type"], "value": item["value"]} for item in value.get_prep_value()]
             value = json.dumps(value, sort_keys=True, default=str)
         elif hasattr(value, "pk"):
@@ -110,7 +112,13 @@ def page_upsert(
     """
     existing = parent.get_children().filter(slug=slug).first()
     if existing is None:
-        page = model(slug=slug, locale=locale, **fields)
+        plain = {
+            name: value for name, value in fields.items() if not model._meta.get_field(name).many_to_many
+        }
+        page = model(slug=slug, locale=locale, **plain)
+        for name, value in fields.items():
+            if name not in plain:
+                setattr(page, name, value)  # parental many-to-many: kept with the page until saved
         if translation_of is not None:
             page.translation_key = translation_of.translation_key
         parent.add_child(instance=page)

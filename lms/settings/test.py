@@ -7,7 +7,7 @@ from .base import BASE_DIR, env
 
 DEBUG = False
 DEMO_MODE = False
-SECRET_KEY = "test-only-key"  # noqa: S105
+SECRET_KEY = "test-only-key"  # noqa: S105 - the test suite's own key
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.locmem.EmailBackend")
 EMAIL_FILE_PATH = env("EMAIL_FILE_PATH", default="")  # a worker started by the tests writes mail here

@@ -9,7 +9,7 @@ from assessments.models import QuizAttempt, RegradeLog
 from courses import services as course_services
 from lms.accounts import roles
 from tests.assessments import helpers
-from tests.factories import UserFactory
+from tests.factories import UserFactory, with_two_factor
 
 pytestmark = pytest.mark.django_db
 
@@ -36,6 +36,7 @@ def _client(group: str) -> Client:
 
     user = UserFactory()
     user.groups.add(Group.objects.get(name=group))
+    with_two_factor(user)  # staff must use two-factor sign-in before they reach the admin
     profile = UserProfile.get_for_user(user)
     profile.preferred_language = "en"  # the admin in English, so the assertions can read it
     profile.save()

@@ -4,7 +4,7 @@ import pytest
 from django.contrib.auth.models import Group
 
 from courses import services, signals
-from courses.models import CoursePage, Enrollment, LessonProgress
+from courses.models import Enrollment, LessonProgress
 from lms.accounts import roles
 from tests.factories import UserFactory, build_course
 
@@ -49,7 +49,7 @@ def test_a_course_without_release_cannot_be_taken(site, learner):
 
 
 def test_justice_course_is_hidden_from_teachers(site, learner):
-    restricted = build_course(lessons=2, audience=CoursePage.Audience.JUSTICE)
+    restricted = build_course(lessons=2, restricted_to=(roles.JUSTICE_LEARNERS,))
     with pytest.raises(services.NotAllowed):
         services.enrollment_create(user=learner, course=restricted.mn)
     investigator = UserFactory()

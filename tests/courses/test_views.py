@@ -6,6 +6,7 @@ from django.utils import translation
 
 from courses import services
 from courses.models import Enrollment, LessonProgress
+from lms.accounts import roles
 from tests.factories import UserFactory, build_course
 
 pytestmark = pytest.mark.django_db
@@ -174,7 +175,6 @@ def test_language_switcher_links_the_translation(course, client):
 
 
 def test_restricted_course_is_not_listed_for_teachers(site, learner_client):
-    from courses.models import CoursePage
 
-    restricted = build_course(lessons=1, audience=CoursePage.Audience.JUSTICE)
+    restricted = build_course(lessons=1, restricted_to=(roles.JUSTICE_LEARNERS,))
     assert restricted.en.title not in learner_client.get("/en/courses/").content.decode()

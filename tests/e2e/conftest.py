@@ -44,7 +44,15 @@ def page(browser, request):
     context = browser.new_context(viewport={"width": 390, "height": 844}, locale="mn-MN")
     page = context.new_page()
     page.set_default_timeout(15_000)
+    violations = []
+    page.on(
+        "console",
+        lambda message: (
+            violations.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
     yield page
+    assert violations == [], f"the page broke its Content Security Policy: {violations[:3]}"
     failed = getattr(request.node, "rep_call", None)
     if failed is not None and failed.failed:
         ARTIFACTS.mkdir(exist_ok=True)

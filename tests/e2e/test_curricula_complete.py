@@ -7,8 +7,9 @@ from django.contrib.auth.models import Group
 from courses.models import CoursePage, Enrollment, LessonPage, ReleaseLesson
 from curricula.loader import curricula_load
 from lms.accounts import roles
-from tests.factories import UserFactory
+from tests.factories import UserFactory, with_two_factor
 
+from .helpers import sign_in
 from .quiz_answers import answer_correctly, submit
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -26,14 +27,12 @@ def test_course_can_be_completed_in_a_browser(site, live_server, page, slug, lan
     curricula_load(only=[slug])
     course = CoursePage.objects.get(slug=slug, locale__language_code=language)
     learner = UserFactory(email=f"{slug}@example.mn")
-    if course.audience == CoursePage.Audience.JUSTICE:
+    secret = None
+    if course.is_restricted:
         learner.groups.add(Group.objects.get(name=roles.JUSTICE_LEARNERS))
+        secret = with_two_factor(learner)
     prefix = "" if language == "mn" else "/en"
-    page.goto(f"{live_server.url}{prefix}/accounts/login/")
-    page.fill("input[name=login]", learner.email)
-    page.fill("input[name=password]", "a-Strong-pass-42")
-    page.locator("form.stack-form button[type=submit]").click()
-    page.wait_for_load_state()
+    sign_in(page, live_server.url, learner.email, prefix=prefix, totp_secret=secret)
 
     page.goto(live_server.url + course.url)
     with page.expect_navigation():

@@ -11,19 +11,11 @@ from courses import services as course_services
 from courses.models import Enrollment
 from lms.accounts import roles
 from tests.assessments import helpers
-from tests.factories import UserFactory, build_course
+from tests.factories import UserFactory, build_course, with_two_factor
+
+from .helpers import sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-PASSWORD = "a-Strong-pass-42"
-
-
-def sign_in(page, live_server, email, prefix=""):
-    page.goto(f"{live_server.url}{prefix}/accounts/login/")
-    page.fill("input[name=login]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.locator("form.stack-form button[type=submit]").click()
-    page.wait_for_load_state()
 
 
 def publish(admin):
@@ -47,12 +39,13 @@ def test_quiz_built_taken_and_regraded(site, live_server, browser):
     right = {o["id"] for q in bank for o in q.answer_key()["options"] if o["correct"]}
     editor = UserFactory(email="editor@example.mn")
     editor.groups.add(Group.objects.get(name=roles.EDITORS))
+    editor_secret = with_two_factor(editor)
 
     # 1. The editor builds the quiz in the admin from the bank.
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     admin = context.new_page()
     admin.set_default_timeout(15_000)
-    sign_in(admin, live_server, editor.email, "/en")
+    sign_in(admin, live_server.url, editor.email, prefix="/en", totp_secret=editor_secret)
     admin.goto(f"{live_server.url}/admin/snippets/assessments/quiz/add/")
     admin.fill("#id_title_mn", "Бүлгийн шалгалт")
     admin.fill("#id_title_en", "Module check")
@@ -88,7 +81,7 @@ def test_quiz_built_taken_and_regraded(site, live_server, browser):
         page = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
         page.set_default_timeout(15_000)
         page.on("dialog", lambda dialog: dialog.accept())
-        sign_in(page, live_server, learner.email, prefix)
+        sign_in(page, live_server.url, learner.email, prefix=prefix)
         page.goto(live_server.url + built.lessons[language][1].url)
         assert page.locator("html").get_attribute("lang") == language
         for attempt_number, choose_right in ((1, False), (2, True)):
