@@ -7,3 +7,11 @@ class CertificatesConfig(AppConfig):
 
     name = "certificates"
     verbose_name = _("Certificates")
+
+    def ready(self):
+        from lms.accounts import personal_data
+
+        from . import personal_data as certificates_personal_data
+        from . import receivers  # noqa: F401  (connects signal receivers)
+
+        personal_data.register("certificates", export=certificates_personal_data.export)

@@ -36,6 +36,7 @@ urlpatterns += i18n_patterns(
     path("search/", course_views.search, name="search"),
     path("learn/", include("courses.urls")),
     path("learn/", include("assessments.urls")),
+    path("certificates/", include("certificates.urls")),
     path("", include(wagtail_urls)),
     prefix_default_language=False,
 )

@@ -172,3 +172,22 @@ def totp_code(secret: str) -> str:
     from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 
     return format_hotp_value(hotp_value(secret, int(time.time()) // 30))
+
+
+def staff_client(group_name: str):
+    """A signed-in test client for a new member of a staff group, with two-factor sign-in set up
+    and the admin in English (so assertions can read it)."""
+    from django.contrib.auth.models import Group
+    from django.test import Client
+    from wagtail.users.models import UserProfile
+
+    user = UserFactory()
+    user.groups.add(Group.objects.get(name=group_name))
+    with_two_factor(user)
+    profile = UserProfile.get_for_user(user)
+    profile.preferred_language = "en"
+    profile.save()
+    client = Client()
+    client.force_login(user)
+    client.user = user
+    return client

@@ -22,7 +22,7 @@ WAGTAILADMIN_BASE_URL = "http://testserver"
 # Tasks run inline, except in tests marked integration: their fixture starts a real worker on
 # CELERY_BROKER_URL and turns eager mode off for the test's duration.
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="")
-CELERY_TASK_ALWAYS_EAGER = True
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)
 # SQLite tests use a file, not shared memory: the browser tests' live server thread then waits
 # for a lock (busy timeout) instead of failing with "database table is locked".
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
@@ -31,3 +31,4 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
 if env("WORKER_DATABASE_NAME", default=""):
     DATABASES["default"]["NAME"] = env("WORKER_DATABASE_NAME")  # noqa: F405
 LOGGING = {"version": 1, "disable_existing_loggers": False}
+PRIVATE_MEDIA_ROOT = BASE_DIR / ".test-private-media"

@@ -51,8 +51,16 @@ def page(browser, request):
             violations.append(message.text) if "Content Security Policy" in message.text else None
         ),
     )
+    server_errors = []
+    page.on(
+        "response",
+        lambda response: (
+            server_errors.append(f"{response.status} {response.url}") if response.status >= 500 else None
+        ),
+    )
     yield page
     assert violations == [], f"the page broke its Content Security Policy: {violations[:3]}"
+    assert server_errors == [], f"the server failed: {server_errors[:3]}"
     failed = getattr(request.node, "rep_call", None)
     if failed is not None and failed.failed:
         ARTIFACTS.mkdir(exist_ok=True)

@@ -7,6 +7,7 @@ DATABASE_URL): `.ci/run` provides both. Elsewhere these tests skip with the reas
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -22,29 +23,33 @@ from lms.celery import app as celery_app
 ROOT = Path(__file__).resolve().parents[2]
 
 
-@pytest.fixture(scope="session")
-def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
-    """Start `celery worker` against the test database on a private queue; yield its details."""
-    broker = os.environ.get("CELERY_BROKER_URL", "")
-    if not broker:
+def require_real_stack() -> None:
+    if not os.environ.get("CELERY_BROKER_URL", ""):
         pytest.skip("needs CELERY_BROKER_URL (e.g. redis://127.0.0.1:6379/15) for a real worker")
     if connection.vendor == "sqlite":
         pytest.skip(
             "a worker process cannot open the test SQLite database; run with DATABASE_URL=postgres://…"
         )
-    queue = f"cpc-test-{uuid.uuid4().hex[:10]}"
-    mail_dir = tmp_path_factory.mktemp("worker-mail")
-    log_path = tmp_path_factory.mktemp("worker-log") / "worker.log"
-    env = {
+
+
+def worker_environment(mail_dir: Path, **extra: str) -> dict:
+    """The environment of a worker that uses the test database and writes mail to files."""
+    return {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "lms.settings.test",
         "WORKER_DATABASE_NAME": connection.settings_dict["NAME"],
         "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
         "EMAIL_FILE_PATH": str(mail_dir),
+        **extra,
     }
-    node = f"{queue}@{socket.gethostname()}"
-    with open(log_path, "w") as log:
-        process = subprocess.Popen(
+
+
+def start_worker(
+    *, queue: str, node: str, env: dict, log_path: Path, concurrency: int = 2
+) -> subprocess.Popen:
+    """A real `celery worker` process, in its own process group so that it can be killed whole."""
+    with open(log_path, "a") as log:
+        return subprocess.Popen(
             [
                 sys.executable,
                 "-m",
@@ -55,7 +60,7 @@ def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
                 "-P",
                 "prefork",
                 "-c",
-                "2",
+                str(concurrency),
                 "-Q",
                 queue,
                 "-n",
@@ -68,23 +73,47 @@ def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
             env=env,
             stdout=log,
             stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
+
+
+def wait_until_ready(process: subprocess.Popen, node: str, log_path: Path, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"the Celery worker exited: {log_path.read_text()[-2000:]}")
+        if celery_app.control.ping(destination=[node], timeout=1):
+            return
+    pytest.fail(f"the Celery worker did not answer within {timeout} s: {log_path.read_text()[-2000:]}")
+
+
+def stop_worker(process: subprocess.Popen, *, kill: bool = False) -> None:
+    """Stop a worker and its pool processes: politely, or with SIGKILL (as a crash would)."""
     try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if process.poll() is not None:
-                pytest.fail(f"the Celery worker exited: {log_path.read_text()[-2000:]}")
-            if celery_app.control.ping(destination=[node], timeout=1):
-                break
-        else:
-            pytest.fail(f"the Celery worker did not answer within 60 s: {log_path.read_text()[-2000:]}")
+        os.killpg(process.pid, signal.SIGKILL if kill else signal.SIGTERM)
+    except ProcessLookupError:
+        return
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
+    """Start `celery worker` against the test database on a private queue; yield its details."""
+    require_real_stack()
+    queue = f"cpc-test-{uuid.uuid4().hex[:10]}"
+    mail_dir = tmp_path_factory.mktemp("worker-mail")
+    log_path = tmp_path_factory.mktemp("worker-log") / "worker.log"
+    node = f"{queue}@{socket.gethostname()}"
+    process = start_worker(queue=queue, node=node, env=worker_environment(mail_dir), log_path=log_path)
+    try:
+        wait_until_ready(process, node, log_path)
         yield {"queue": queue, "node": node, "mail_dir": mail_dir, "log": log_path, "process": process}
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        stop_worker(process)
 
 
 @pytest.fixture

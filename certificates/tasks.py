@@ -1,0 +1,28 @@
+"""Background work for certificates. Tasks take plain ids, fetch again, and are safe to repeat."""
+
+from celery import shared_task
+
+from . import services
+
+
+@shared_task(
+    name="certificates.issue", acks_late=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5
+)
+def certificate_issue(enrollment_id: int) -> str | None:
+    """Issue the certificate of a completed enrolment (once, whatever happens)."""
+    certificate = services.certificate_issue(enrollment_id=enrollment_id)
+    return certificate.code if certificate else None
+
+
+@shared_task(name="certificates.sweep", acks_late=True)
+def certificate_sweep() -> int:
+    """Queue certificates for completions that have none (a lost task, a broker outage)."""
+    pending = list(services.completions_without_certificate())
+    for enrollment_id in pending:
+        certificate_issue.delay(enrollment_id)
+    return len(pending)
+
+
+@shared_task(name="certificates.rerender", acks_late=True)
+def certificate_rerender(certificate_id: int, by_id: int | None = None) -> bool:
+    return services.certificate_rerender(certificate_id=certificate_id, by_id=by_id)
