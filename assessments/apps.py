@@ -16,3 +16,10 @@ class AssessmentsConfig(AppConfig):
         personal_data.register(
             "assessments", export=assessments_personal_data.export, erase=assessments_personal_data.erase
         )
+
+        from courses import releases
+
+        from .releases import pin_quizzes
+
+        if pin_quizzes not in releases.pinners:
+            releases.pinners.append(pin_quizzes)

@@ -372,6 +372,8 @@ class QuizAttempt(models.Model):
     max_points = models.FloatField(null=True, blank=True)
     score = models.FloatField(_("score (%)"), null=True, blank=True)
     passed = models.BooleanField(null=True)
+    # The pass mark of the quiz as the learner's release has it (a later edit does not move it).
+    pass_mark = models.PositiveSmallIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["quiz", "user", "number"]

@@ -82,10 +82,11 @@ def quiz_grade(scores_by_number: dict[int, float], method: str) -> float | None:
     return max(scores_by_number.values())
 
 
-def _passes(quiz: Quiz, grade: float | None) -> bool:
+def _passes(quiz: Quiz, grade: float | None, pass_mark: int | None = None) -> bool:
     if quiz.is_pre_test:
         return grade is not None  # a pre-test is done once it is submitted, whatever the score
-    return grade is not None and grade + 1e-9 >= quiz.pass_mark
+    mark = quiz.pass_mark if pass_mark is None else pass_mark
+    return grade is not None and grade + 1e-9 >= mark
 
 
 def _user_scores(quiz_id: int, user_id: int) -> dict[int, float]:
@@ -103,31 +104,49 @@ def _revision_contents(revision_ids) -> dict[int, dict]:
     return dict(Revision.objects.filter(pk__in=list(revision_ids)).values_list("pk", "content"))
 
 
-def _draw_questions(quiz: Quiz, rng: random.Random) -> list[tuple[Question, int]]:
-    """The live questions of one attempt, with their points, in the order they will be shown."""
-    fixed = [
-        (row.question, row.points)
-        for row in quiz.fixed_questions.select_related("question").order_by("sort_order")
-        if row.question.live and row.question.live_revision_id
+def _released_quiz(quiz: Quiz, enrollment: Enrollment) -> tuple[Quiz, int | None, dict[int, int]]:
+    """The quiz as the learner's release pinned it (its revision and its questions' revisions),
+    else as it is published now."""
+    pin = (enrollment.release.quiz_pins or {}).get(str(quiz.pk)) if enrollment.release_id else None
+    if not pin:
+        return quiz, quiz.live_revision_id, {}
+    pinned = Revision.objects.get(pk=pin["revision"]).as_object()
+    return pinned, pin["revision"], {int(qid): revision for qid, revision in pin.get("questions", {}).items()}
+
+
+def _draw_questions(quiz: Quiz, rng: random.Random, pinned: dict[int, int]) -> list[tuple[int, int, int]]:
+    """(question id, revision id, points) for one attempt, in the order they will be shown."""
+    rows = sorted(quiz.fixed_questions.all(), key=lambda row: row.sort_order or 0)
+    live = dict(
+        Question.objects.filter(pk__in=[row.question_id for row in rows], live=True)
+        .exclude(live_revision=None)
+        .values_list("pk", "live_revision_id")
+    )
+    drawn = [
+        (row.question_id, pinned.get(row.question_id) or live[row.question_id], row.points)
+        for row in rows
+        if pinned.get(row.question_id) or row.question_id in live
     ]
-    drawn: list[tuple[Question, int]] = list(fixed)
-    chosen = {question.pk for question, _points in fixed}
-    for rule in quiz.random_rules.all().order_by("sort_order"):
+    chosen = {question_id for question_id, _revision, _points in drawn}
+    for rule in sorted(quiz.random_rules.all(), key=lambda rule: rule.sort_order or 0):
         pool = list(
             Question.objects.filter(category_id=rule.category_id, live=True)
             .exclude(live_revision=None)
             .exclude(pk__in=chosen)
+            .values_list("pk", "live_revision_id")
         )
         picked = rng.sample(pool, min(rule.count, len(pool)))
-        chosen.update(question.pk for question in picked)
-        drawn.extend((question, 1) for question in picked)
+        chosen.update(question_id for question_id, _revision in picked)
+        drawn.extend((question_id, revision, 1) for question_id, revision in picked)
     if quiz.shuffle_questions:
         rng.shuffle(drawn)
     return drawn
 
 
 def _lesson_enrollment(*, user, lesson: LessonPage, lock: bool = False) -> Enrollment:
-    enrollments = Enrollment.objects.filter(user=user, release__lessons__lesson_key=lesson.translation_key)
+    enrollments = Enrollment.objects.select_related("release").filter(
+        user=user, release__lessons__lesson_key=lesson.translation_key
+    )
     if lock:
         enrollments = enrollments.select_for_update(of=("self",))
     enrollment = enrollments.first()
@@ -151,19 +170,20 @@ def attempt_start(*, user, quiz: Quiz, lesson: LessonPage, rng: random.Random | 
     if quiz.max_attempts and used >= quiz.max_attempts:
         raise NoAttemptsLeft()
     rng = rng or random.SystemRandom()
-    drawn = _draw_questions(quiz, rng)
+    released, quiz_revision_id, pinned = _released_quiz(quiz, enrollment)
+    drawn = _draw_questions(released, rng, pinned)
     if not drawn:
         raise QuizUnavailable()
-    contents = _revision_contents(question.live_revision_id for question, _points in drawn)
+    contents = _revision_contents(revision for _question, revision, _points in drawn)
     layout = []
-    for question, points in drawn:
-        key = grading.answer_key_from_revision(contents[question.live_revision_id])
+    for question_id, revision, points in drawn:
+        key = grading.answer_key_from_revision(contents[revision])
         option_ids = [option["id"] for option in key["options"]]
-        if quiz.shuffle_options or key["kind"] == Question.Kind.ORDERING:
+        if released.shuffle_options or key["kind"] == Question.Kind.ORDERING:
             rng.shuffle(option_ids)  # ordering items are always shuffled: the order is the answer
         entry = {
-            "question": question.pk,
-            "revision": question.live_revision_id,
+            "question": question_id,
+            "revision": revision,
             "kind": key["kind"],
             "points": points,
             "options": option_ids,
@@ -176,14 +196,17 @@ def attempt_start(*, user, quiz: Quiz, lesson: LessonPage, rng: random.Random | 
     now = timezone.now()
     return QuizAttempt.objects.create(
         quiz=quiz,
-        quiz_revision_id=quiz.live_revision_id,
+        quiz_revision_id=quiz_revision_id,
         user=user,
         enrollment=enrollment,
         lesson_key=lesson.translation_key,
         number=used + 1,
         layout=layout,
         started_at=now,
-        deadline=now + timedelta(minutes=quiz.time_limit_minutes) if quiz.time_limit_minutes else None,
+        pass_mark=released.pass_mark,
+        deadline=now + timedelta(minutes=released.time_limit_minutes)
+        if released.time_limit_minutes
+        else None,
     )
 
 
@@ -294,10 +317,10 @@ def _submit(attempt: QuizAttempt, responses: list[QuizResponse] | None = None) -
     attempt.status = QuizAttempt.Status.SUBMITTED
     attempt.submitted_at = timezone.now()
     attempt.points, attempt.max_points, attempt.score = graded.points, graded.max_points, graded.score
-    attempt.passed = _passes(quiz, graded.score)
+    attempt.passed = _passes(quiz, graded.score, attempt.pass_mark)
     attempt.save(update_fields=["status", "submitted_at", "points", "max_points", "score", "passed"])
     scores = _user_scores(quiz.pk, attempt.user_id)
-    if _passes(quiz, quiz_grade(scores, quiz.grading_method)):
+    if _passes(quiz, quiz_grade(scores, quiz.grading_method), attempt.pass_mark):
         _complete_lesson(attempt)
     return attempt
 
@@ -407,7 +430,7 @@ def regrade_plan(*, question: Question) -> RegradePlan:
                 old_score=attempt.score or 0.0,
                 new_score=graded.score,
                 old_passed=bool(attempt.passed),
-                new_passed=_passes(attempt.quiz, graded.score),
+                new_passed=_passes(attempt.quiz, graded.score, attempt.pass_mark),
             )
         )
         new_scores[attempt.pk] = graded.score
@@ -429,9 +452,10 @@ def _plan_completion_changes(rows: list[RegradeRow], new_scores: dict[int, float
     for (quiz_id, user_id), learner_rows in by_learner.items():
         quiz = learner_rows[0].attempt.quiz
         scores = _user_scores(quiz_id, user_id)
-        before = _passes(quiz, quiz_grade(scores, quiz.grading_method))
+        mark = learner_rows[-1].attempt.pass_mark
+        before = _passes(quiz, quiz_grade(scores, quiz.grading_method), mark)
         after_scores = {**scores, **{row.attempt.number: new_scores[row.attempt.pk] for row in learner_rows}}
-        after = _passes(quiz, quiz_grade(after_scores, quiz.grading_method))
+        after = _passes(quiz, quiz_grade(after_scores, quiz.grading_method), mark)
         lesson_key = learner_rows[-1].attempt.lesson_key
         is_complete = (user_id, lesson_key) in completed
         change = ""

@@ -123,31 +123,35 @@ def _measure_queries(courses, user) -> dict:
 
     client = Client()
     client.force_login(user)
+
+    def count(request, url) -> int:
+        # Counted at once: every later request clears the connection's query log.
+        with CaptureQueriesContext(connection) as queries:
+            response = request(url)
+        assert response.status_code in (200, 302), response.status_code
+        return len(queries)
+
     result = {}
     for size, built in courses.items():
         lesson = built.lessons["en"][size // 2]
         client.get(built.lessons["en"][0].url)  # warm caches
-        with CaptureQueriesContext(connection) as first:
-            assert client.get(lesson.url).status_code == 200
-        with CaptureQueriesContext(connection) as again:
-            assert client.get(lesson.url).status_code == 200
+        first = count(client.get, lesson.url)
+        again = count(client.get, lesson.url)
         for done in built.lessons["en"][: size - 1]:
             if done.pk != lesson.pk:
                 services.lesson_complete(user=user, lesson_key=done.translation_key)
         with translation.override("en"):
             url = reverse("courses:lesson_complete", args=[lesson.pk])
-        with CaptureQueriesContext(connection) as complete_middle:
-            assert client.post(url).status_code == 302
+        complete_middle = count(client.post, url)
         last = built.lessons["en"][-1]
         with translation.override("en"):
-            url = reverse("courses:lesson_complete", args=[last.pk])
-        with CaptureQueriesContext(connection) as complete_last:
-            assert client.post(url).status_code == 302
+            last_url = reverse("courses:lesson_complete", args=[last.pk])
+        complete_last = count(client.post, last_url)
         result[size] = {
-            "lesson_page_first_visit": len(first),
-            "lesson_page_again": len(again),
-            "completion_post": len(complete_middle),
-            "completion_post_that_completes_course": len(complete_last),
+            "lesson_page_first_visit": first,
+            "lesson_page_again": again,
+            "completion_post": complete_middle,
+            "completion_post_that_completes_course": complete_last,
         }
     return result
 
@@ -177,7 +181,10 @@ def _session_cookie(user) -> str:
 
     session = SessionStore()
     session[SESSION_KEY] = str(user.pk)
-    session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
+    # The backend a real sign-in records (the first, django-axes, only guards and never signs in).
+    session[BACKEND_SESSION_KEY] = next(
+        path for path in settings.AUTHENTICATION_BACKENDS if "axes" not in path.lower()
+    )
     session[HASH_SESSION_KEY] = user.get_session_auth_hash()
     session.save()
     return f"{settings.SESSION_COOKIE_NAME}={session.session_key}"
@@ -306,6 +313,12 @@ def main() -> int:
         out = ROOT / "benchmarks" / "results"
         out.mkdir(exist_ok=True)
         (out / "lesson_page.json").write_text(json.dumps(report, indent=2))
+        failed = sum(report["throughput"][name]["errors"] for name in ("lesson_page", "plain_wagtail_page"))
+        if failed:
+            print(
+                f"{failed} requests failed: the figures above do not measure working pages.", file=sys.stderr
+            )
+            return 1
         return 0
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -7,13 +7,15 @@ lesson's ``translation_key``, so a learner can switch language mid-course and lo
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalManyToManyField
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.fields import RichTextField, StreamField
-from wagtail.models import Page
+from wagtail.models import DraftStateMixin, LockableMixin, Page, RevisionMixin, WorkflowMixin
 from wagtail.search import index
 
 from lms.home.routing import RouteChainMixin
@@ -206,11 +208,42 @@ class LessonPage(AudienceMixin, RouteChainMixin, Page):
         """Whether a quiz or H5P activity in the lesson decides its completion."""
         return any(block.block_type in ACTIVITY_BLOCKS for block in self.body)
 
+    def route(self, request, path_components):
+        # A lesson removed from the current release stays readable for learners of older releases.
+        if not path_components and not self.live:
+            from . import selectors
+
+            if selectors.lesson_in_users_release(lesson=self, user=request.user):
+                from wagtail.url_routing import RouteResult
+
+                return RouteResult(self)
+        return super().route(request, path_components)
+
+    def serve(self, request, *args, **kwargs):
+        """Serve the lesson as the viewer's release has it (their enrolment's, else the current one)."""
+        refused = self.refuse_outsiders(request)
+        if refused:
+            return refused
+        if getattr(request, "is_preview", False):
+            return super(AudienceMixin, self).serve(request, *args, **kwargs)
+        from . import selectors
+
+        state = selectors.lesson_state_for_user(lesson=self, user=request.user)
+        if state.revision_id is None:
+            raise Http404  # not part of the release this person follows
+        page = self
+        if state.release_differs(self):
+            page = state.released_page(self)
+        request._cpc_lesson_state = state
+        return Page.serve(page, request, *args, **kwargs)
+
     def get_context(self, request, *args, **kwargs):
         from . import selectors, services
 
         context = super().get_context(request, *args, **kwargs)
-        state = selectors.lesson_state_for_user(lesson=self, user=request.user)
+        state = getattr(request, "_cpc_lesson_state", None) or selectors.lesson_state_for_user(
+            lesson=self, user=request.user
+        )
         if state.enrollment is not None and not getattr(request, "is_preview", False):
             services.lesson_visit(
                 enrollment=state.enrollment, lesson_key=self.translation_key, progress=state.progress
@@ -222,25 +255,64 @@ class LessonPage(AudienceMixin, RouteChainMixin, Page):
         return context
 
 
-class CourseRelease(models.Model):
-    """A published version of a course: the lessons (and their revisions) that belong to it."""
+class CourseRelease(WorkflowMixin, DraftStateMixin, LockableMixin, RevisionMixin, models.Model):
+    """A version of a course ("Smart Navigator 1.1"): which revision of every lesson and quiz
+    belongs to it, its release notes, and who moves to it. Prepared as a draft by an editor,
+    approved by a reviewer in a workflow, then frozen."""
+
+    class Policy(models.TextChoices):
+        NOBODY = "nobody", _("Nobody moves: learners finish the version they started")
+        NOT_STARTED = "not_started", _("Learners who have not started yet move")
+        EVERYONE = "everyone", _("Everyone moves, keeping progress on lessons that did not change")
 
     course = models.ForeignKey(
-        CoursePage, on_delete=models.PROTECT, related_name="releases", verbose_name=_("course")
+        CoursePage,
+        on_delete=models.PROTECT,
+        related_name="releases",
+        verbose_name=_("course"),
+        limit_choices_to={"locale__language_code": settings.LANGUAGE_CODE},
     )
-    version = models.CharField(_("version"), max_length=20)
+    version = models.CharField(_("version"), max_length=20, help_text=_("For example 1.1 or 2.0."))
     notes_mn = models.TextField(_("release notes (Mongolian)"), blank=True)
     notes_en = models.TextField(_("release notes (English)"), blank=True)
-    is_current = models.BooleanField(_("current release"), default=False)
-    published_at = models.DateTimeField(_("published at"))
-    published_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    policy = models.CharField(
+        _("who moves to this version"), max_length=12, choices=Policy.choices, default=Policy.NOBODY
     )
-    lesson_count = models.PositiveIntegerField(default=0)
-    required_lesson_count = models.PositiveIntegerField(default=0)
+    source_release = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("roll back to"),
+        help_text=_(
+            "Leave empty to release the course as it stands now. Choose an earlier version to "
+            "publish its content again as this new version."
+        ),
+    )
+    is_current = models.BooleanField(_("current release"), default=False, editable=False)
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True, editable=False)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
+    lesson_count = models.PositiveIntegerField(default=0, editable=False)
+    required_lesson_count = models.PositiveIntegerField(default=0, editable=False)
+    # {quiz id: {"revision": quiz revision id, "questions": {question id: revision id}}}
+    quiz_pins = models.JSONField(default=dict, editable=False)
+    # {module translation key: {language: revision id}}: the module titles this release shows.
+    module_revisions = models.JSONField(default=dict, editable=False)
+    moves_total = models.PositiveIntegerField(default=0, editable=False)
+    moves_done = models.PositiveIntegerField(default=0, editable=False)
+    _revisions = GenericRelation("wagtailcore.Revision", related_query_name="course_release")
 
     class Meta:
         verbose_name = _("course release")
+        verbose_name_plural = _("course releases")
         ordering = ["course", "-published_at"]
         get_latest_by = "published_at"
         constraints = [
@@ -252,6 +324,36 @@ class CourseRelease(models.Model):
 
     def __str__(self) -> str:
         return f"{self.course.title} {self.version}"
+
+    @property
+    def revisions(self):
+        return self._revisions
+
+    @property
+    def is_published(self) -> bool:
+        return self.published_at is not None
+
+    def notes(self, language: str) -> str:
+        return self.notes_en if language == "en" and self.notes_en else self.notes_mn
+
+    def clean(self):
+        super().clean()
+        if self.pk:
+            frozen = CourseRelease.objects.filter(pk=self.pk, published_at__isnull=False).exists()
+            if frozen:
+                raise ValidationError(
+                    _("A published release cannot be changed. Prepare a new release instead.")
+                )
+        if self.source_release_id and self.source_release.course_id != self.course_id:
+            raise ValidationError({"source_release": _("Choose an earlier version of the same course.")})
+        if self.source_release_id and not self.source_release.is_published:
+            raise ValidationError({"source_release": _("Only a published version can be rolled back to.")})
+        if (
+            self.course_id
+            and not self.source_release_id
+            and not LessonPage.objects.descendant_of(self.course).exists()
+        ):
+            raise ValidationError({"course": _("The course has no lessons to release.")})
 
 
 class ReleaseLesson(models.Model):
@@ -267,9 +369,10 @@ class ReleaseLesson(models.Model):
     position = models.PositiveIntegerField()
     required = models.BooleanField(default=True)
     completion = models.CharField(max_length=10, choices=Completion.choices, default=Completion.MANUAL)
-    revision = models.ForeignKey(
-        "wagtailcore.Revision", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    # {language code: revision id} of the lesson page in each language, as released.
+    revisions = models.JSONField(default=dict)
+    # Changes whenever the lesson's text or its quiz changes; equal hashes mean "nothing to redo".
+    content_hash = models.CharField(max_length=64, blank=True)
 
     class Meta:
         ordering = ["release", "position"]
@@ -362,3 +465,38 @@ class LessonProgress(models.Model):
 
     def __str__(self) -> str:
         return f"{self.enrollment_id}:{self.lesson_key}"
+
+
+class ReleaseMove(models.Model):
+    """A learner moved from one release of a course to another: by a release's policy, or by choice."""
+
+    enrollment = models.ForeignKey(Enrollment, on_delete=models.CASCADE, related_name="moves")
+    from_release = models.ForeignKey(CourseRelease, on_delete=models.PROTECT, related_name="+")
+    to_release = models.ForeignKey(CourseRelease, on_delete=models.PROTECT, related_name="+")
+    moved_at = models.DateTimeField()
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    reason = models.CharField(max_length=20)  # "policy" | "learner"
+    reopened_lessons = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-moved_at"]
+
+    def __str__(self) -> str:
+        return f"{self.enrollment_id}: {self.from_release_id} → {self.to_release_id}"
+
+
+class CourseCompletion(models.Model):
+    """A completion of one release of a course, kept even if the learner later moves to a newer one."""
+
+    enrollment = models.ForeignKey(Enrollment, on_delete=models.CASCADE, related_name="completions")
+    release = models.ForeignKey(CourseRelease, on_delete=models.PROTECT, related_name="completions")
+    completed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-completed_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["enrollment", "release"], name="completion_once_per_release"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.enrollment_id} completed {self.release_id}"

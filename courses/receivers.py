@@ -1,11 +1,15 @@
 """Receivers of the courses app's own signals: they queue background work, nothing more."""
 
+import logging
+
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
-from wagtail.signals import page_published, page_unpublished, post_page_move
+from wagtail.signals import page_published, page_unpublished, post_page_move, published
 
-from .models import CoursePage
+from .models import CoursePage, CourseRelease
 from .signals import course_completed
+
+logger = logging.getLogger(__name__)
 
 
 @receiver(course_completed, dispatch_uid="courses.completion_email")
@@ -29,3 +33,31 @@ post_delete.connect(
     _course_audience_may_have_changed, sender=CoursePage, dispatch_uid="courses.audience.delete"
 )
 post_page_move.connect(_course_audience_may_have_changed, dispatch_uid="courses.audience.move")
+
+
+@receiver(published, sender=CourseRelease, dispatch_uid="courses.release_approved")
+def release_approved(sender, instance, revision=None, **kwargs):
+    """A release draft approved in its workflow (or published by someone allowed to): freeze it."""
+    if instance.published_at is not None:
+        return
+    from wagtail.models import ModelLogEntry
+
+    from lms.accounts.services import audit_record
+
+    from .models import CourseRelease as Release
+    from .releases import ReleaseError, release_finalise
+
+    entry = (
+        # Wagtail logs the publish itself after this signal; the last action before it is the
+        # reviewer's approval, or the admin's save when an admin publishes directly.
+        ModelLogEntry.objects.for_instance(instance).order_by("-timestamp", "-pk").first()
+    )
+    user = entry.user if entry else None
+    try:
+        release_finalise(release=instance, user=user)
+    except ReleaseError as error:
+        # The course changed under the approval (its lessons were all removed): the release stays a
+        # draft and the refusal is kept in the audit log rather than breaking the reviewer's page.
+        Release.objects.filter(pk=instance.pk).update(live=False, has_unpublished_changes=True)
+        audit_record(action="release.refused", actor=user, obj=instance, reason=str(error))
+        logger.warning("Release %s was approved but not published: %s", instance.pk, error)

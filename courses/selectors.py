@@ -2,18 +2,31 @@
 
 from __future__ import annotations
 
+import copy
+import json
 import uuid
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import F, FilteredRelation, OuterRef, Q, QuerySet, Subquery
-from wagtail.models import Page
+from django.db.models import F, FilteredRelation, JSONField, OuterRef, Q, QuerySet, Subquery
+from django.utils import translation
+from wagtail.models import Page, Revision
 
-from .models import CoursePage, Enrollment, LessonPage, LessonProgress, ModulePage, ReleaseLesson
+from .models import (
+    CoursePage,
+    CourseRelease,
+    Enrollment,
+    LessonPage,
+    LessonProgress,
+    ModulePage,
+    ReleaseLesson,
+)
 
 RESTRICTED_CACHE_KEY = "courses:restricted-paths"
 RESTRICTED_CACHE_SECONDS = 60  # changes are also pushed out at once by courses.receivers
+# What a learner reads of a lesson; everything else (place in the tree, URL) is the page's own.
+RELEASED_FIELDS = ("title", "seo_title", "search_description", "body", "estimated_minutes", "required")
 
 
 # --- who may see a course: the one place that decides ---------------------------------------
@@ -156,15 +169,34 @@ class CourseOutline:
     enrollment: Enrollment | None
     resume_lesson: LessonPage | None
     lesson_count: int
+    newer_release: CourseRelease | None = None
 
 
 def course_outline_for_user(*, course: CoursePage, user) -> CourseOutline:
-    """Modules and lessons of a course (in the page's language) with the learner's progress."""
-    modules = {
-        module.path: OutlineModule(page=module) for module in ModulePage.objects.live().child_of(course)
-    }
-    lessons = list(LessonPage.objects.live().descendant_of(course).order_by("path"))
+    """Modules and lessons of a course, as the learner's release (else the current one) has them,
+    in the page's language, with the learner's progress and any newer release."""
     enrollment = _enrollments_by_course_key(user, [course.translation_key]).get(course.translation_key)
+    release = (
+        enrollment.release
+        if enrollment
+        else CourseRelease.objects.filter(
+            course__translation_key=course.translation_key, is_current=True
+        ).first()
+    )
+    rows = list(ReleaseLesson.objects.filter(release=release).order_by("position")) if release else []
+    pages = {
+        page.translation_key: page
+        for page in LessonPage.objects.filter(
+            translation_key__in=[r.lesson_key for r in rows], locale_id=course.locale_id
+        )
+    }
+    module_pages = {
+        page.translation_key: page
+        for page in ModulePage.objects.filter(
+            translation_key__in={r.module_key for r in rows}, locale_id=course.locale_id
+        )
+    }
+    _use_released_titles(release, rows, pages, module_pages)
     completed, started = set(), set()
     if enrollment is not None:
         for key, completed_at in LessonProgress.objects.filter(enrollment=enrollment).values_list(
@@ -173,25 +205,59 @@ def course_outline_for_user(*, course: CoursePage, user) -> CourseOutline:
             started.add(key)
             if completed_at:
                 completed.add(key)
-    resume = None
-    for lesson in lessons:
-        module = modules.get(lesson.path[: -Page.steplen])
-        if module is None:
+    modules: dict[uuid.UUID, OutlineModule] = {}
+    lessons, resume = [], None
+    for row in rows:
+        lesson, module_page = pages.get(row.lesson_key), module_pages.get(row.module_key)
+        if lesson is None or module_page is None:
             continue
+        module = modules.setdefault(row.module_key, OutlineModule(page=module_page))
         module.lessons.append(
             OutlineLesson(
-                page=lesson,
-                completed=lesson.translation_key in completed,
-                started=lesson.translation_key in started,
+                page=lesson, completed=row.lesson_key in completed, started=row.lesson_key in started
             )
         )
-        if enrollment is not None and lesson.translation_key == enrollment.last_lesson_key:
+        lessons.append(lesson)
+        if enrollment is not None and row.lesson_key == enrollment.last_lesson_key:
             resume = lesson
     if resume is None and lessons:
         resume = next((lesson for lesson in lessons if lesson.translation_key not in completed), lessons[0])
+    newer = None
+    if enrollment is not None and not enrollment.release.is_current:
+        newer = CourseRelease.objects.filter(course_id=enrollment.course_id, is_current=True).first()
     return CourseOutline(
-        modules=list(modules.values()), enrollment=enrollment, resume_lesson=resume, lesson_count=len(lessons)
+        modules=list(modules.values()),
+        enrollment=enrollment,
+        resume_lesson=resume,
+        lesson_count=len(lessons),
+        newer_release=newer,
     )
+
+
+def _use_released_titles(release, rows, pages: dict, module_pages: dict) -> None:
+    """Give lessons and modules the titles of the viewer's release where it is not what is live
+    (a learner on an older release). Nothing to do, and no query, on the current release."""
+    if release is None:
+        return
+    language = translation.get_language() or settings.LANGUAGE_CODE
+    stale: dict[int, tuple[dict, object]] = {}
+    for row in rows:
+        page = pages.get(row.lesson_key)
+        revision = row.revisions.get(language) or row.revisions.get(settings.LANGUAGE_CODE)
+        if page is not None and revision and revision != page.live_revision_id:
+            stale[revision] = (pages, row.lesson_key)
+    for key, revisions in (release.module_revisions or {}).items():
+        page = module_pages.get(uuid.UUID(key))
+        revision = revisions.get(language) or revisions.get(settings.LANGUAGE_CODE)
+        if page is not None and revision and revision != page.live_revision_id:
+            stale[revision] = (module_pages, page.translation_key)
+    if not stale:
+        return
+    for revision, title in Revision.objects.filter(pk__in=list(stale)).values_list("pk", "content__title"):
+        where, key = stale[revision]
+        if title:
+            where[key] = copy.copy(where[key])
+            where[key].title = title
 
 
 # --- lesson page ---------------------------------------------------------------------------
@@ -199,7 +265,7 @@ def course_outline_for_user(*, course: CoursePage, user) -> CourseOutline:
 
 @dataclass
 class LessonState:
-    """What the lesson page needs to know about the learner, in a fixed number of queries."""
+    """What the lesson page needs to know about the viewer, in a fixed number of queries."""
 
     enrollment: Enrollment | None = None
     progress: LessonProgress | None = None
@@ -207,6 +273,9 @@ class LessonState:
     previous_lesson: LessonPage | None = None
     next_lesson: LessonPage | None = None
     translations: dict[str, LessonPage] = field(default_factory=dict)
+    revision_id: int | None = None  # the lesson's revision in the viewer's release, in this language
+    release: CourseRelease | None = None
+    newer_release: CourseRelease | None = None  # for learners on an older release
 
     @property
     def is_enrolled(self) -> bool:
@@ -220,12 +289,52 @@ class LessonState:
     def number(self) -> int | None:
         return None if self.position is None else self.position + 1
 
+    def release_differs(self, lesson: LessonPage) -> bool:
+        """Whether the viewer's release has other words than the live pages (an older release)."""
+        return self.revision_id != lesson.live_revision_id or any(
+            _released_revision(page) != page.live_revision_id
+            for page in (self.previous_lesson, self.next_lesson)
+            if page is not None
+        )
+
+    def released_page(self, lesson: LessonPage) -> LessonPage:
+        """The lesson as the viewer's release has it, keeping the routed page's place; the
+        neighbours' titles too. One query."""
+        wanted = {self.revision_id}
+        wanted.update(_released_revision(page) for page in (self.previous_lesson, self.next_lesson) if page)
+        contents = dict(Revision.objects.filter(pk__in=[r for r in wanted if r]).values_list("pk", "content"))
+        for attr in ("previous_lesson", "next_lesson"):
+            neighbour = getattr(self, attr)
+            title = (contents.get(_released_revision(neighbour)) or {}).get("title") if neighbour else None
+            if title and title != neighbour.title:
+                neighbour = copy.copy(neighbour)
+                neighbour.title = title
+                setattr(self, attr, neighbour)
+        content = contents.get(self.revision_id)
+        if content is None:
+            return lesson
+        page = copy.copy(lesson)  # tree place, URL and route chain stay; only the words are the release's
+        for name in RELEASED_FIELDS:
+            if name in content:
+                setattr(page, name, content[name])
+        return page
+
+
+def _released_revision(page: LessonPage) -> int | None:
+    """The revision of a neighbouring lesson in the viewer's release, in the page's language."""
+    revisions = getattr(page, "release_revisions", None) or {}
+    if isinstance(revisions, str):
+        revisions = json.loads(revisions)
+    language = page.locale.language_code if "locale" in page._state.fields_cache else settings.LANGUAGE_CODE
+    return revisions.get(language) or revisions.get(settings.LANGUAGE_CODE) or page.live_revision_id
+
 
 def lesson_state_for_user(*, lesson: LessonPage, user) -> LessonState:
-    """The learner's enrolment and progress, the neighbouring lessons of their release, and the
-    lesson's translations (for the language switcher): three queries at most."""
+    """The learner's enrolment, progress and release revision, the neighbouring lessons of their
+    release, and the lesson's translations (for the language switcher): three queries at most."""
     key = lesson.translation_key
     state = LessonState()
+    release_lesson = None
     if user.is_authenticated:
         enrollment = (
             Enrollment.objects.select_related("release")
@@ -233,6 +342,7 @@ def lesson_state_for_user(*, lesson: LessonPage, user) -> LessonState:
             .annotate(
                 own_progress=FilteredRelation("progress", condition=Q(progress__lesson_key=key)),
                 lesson_position=F("release__lessons__position"),
+                lesson_revisions=F("release__lessons__revisions"),
                 progress_id=F("own_progress__id"),
                 progress_started_at=F("own_progress__started_at"),
                 progress_completed_at=F("own_progress__completed_at"),
@@ -242,7 +352,12 @@ def lesson_state_for_user(*, lesson: LessonPage, user) -> LessonState:
         )
         if enrollment is not None:
             state.enrollment = enrollment
-            state.position = enrollment.lesson_position
+            state.release = enrollment.release
+            release_lesson = (enrollment.lesson_position, enrollment.lesson_revisions)
+            if not enrollment.release.is_current:
+                state.newer_release = CourseRelease.objects.filter(
+                    course_id=enrollment.course_id, is_current=True
+                ).first()
             if enrollment.progress_id is not None:
                 state.progress = LessonProgress(
                     pk=enrollment.progress_id,
@@ -251,33 +366,63 @@ def lesson_state_for_user(*, lesson: LessonPage, user) -> LessonState:
                     started_at=enrollment.progress_started_at,
                     completed_at=enrollment.progress_completed_at,
                 )
-    if state.enrollment is None:
+    if release_lesson is None:
+        # Not enrolled: the lesson as the course's current release has it.
+        row = (
+            ReleaseLesson.objects.filter(release__is_current=True, lesson_key=key)
+            .select_related("release")
+            .only("position", "revisions", "release")
+            .first()
+        )
+        if row is not None:
+            state.release = row.release
+            release_lesson = (row.position, row.revisions)
+    if release_lesson is not None:
+        state.position, revisions = release_lesson
+        revisions = json.loads(revisions) if isinstance(revisions, str) else revisions
+        # The page's language is the request's (Wagtail routes /en/... to the English tree).
+        state.revision_id = revisions.get(translation.get_language()) or revisions.get(settings.LANGUAGE_CODE)
+    if state.release is None:
         pages = LessonPage.objects.filter(translation_key=key)
     else:
-        # This lesson and its neighbours in the learner's release, by translation key (indexed).
+        # This lesson and its neighbours in the viewer's release, by translation key (indexed).
         pages = LessonPage.objects.filter(
             translation_key__in=ReleaseLesson.objects.filter(
-                release=state.enrollment.release_id,
+                release=state.release.pk,
                 position__in=[state.position - 1, state.position, state.position + 1],
             ).values("lesson_key")
         ).annotate(
             release_position=Subquery(
-                ReleaseLesson.objects.filter(
-                    release=state.enrollment.release_id, lesson_key=OuterRef("translation_key")
-                )
+                ReleaseLesson.objects.filter(release=state.release.pk, lesson_key=OuterRef("translation_key"))
                 .order_by()
                 .values("position")[:1]
-            )
+            ),
+            release_revisions=Subquery(
+                ReleaseLesson.objects.filter(release=state.release.pk, lesson_key=OuterRef("translation_key"))
+                .order_by()
+                .values("revisions")[:1],
+                output_field=JSONField(),
+            ),
         )
     pages = (
-        pages.live()
-        .select_related("locale")
-        .only("id", "title", "url_path", "translation_key", "locale__language_code", "depth", "path")
+        pages.select_related("locale")
+        .only(
+            "id",
+            "title",
+            "url_path",
+            "translation_key",
+            "locale__language_code",
+            "depth",
+            "path",
+            "live",
+            "live_revision_id",
+        )
         .order_by()
     )
     for page in pages:
         if page.translation_key == key:
-            state.translations[page.locale.language_code] = page
+            if page.live or state.enrollment is not None:
+                state.translations[page.locale.language_code] = page
         elif page.locale_id != lesson.locale_id:
             continue
         elif page.release_position == state.position - 1:
@@ -285,6 +430,14 @@ def lesson_state_for_user(*, lesson: LessonPage, user) -> LessonState:
         elif page.release_position == state.position + 1:
             state.next_lesson = page
     return state
+
+
+def lesson_in_users_release(*, lesson: LessonPage, user) -> bool:
+    """Whether a (no longer live) lesson belongs to the release the person is enrolled in."""
+    return (
+        user.is_authenticated
+        and Enrollment.objects.filter(user=user, release__lessons__lesson_key=lesson.translation_key).exists()
+    )
 
 
 # --- dashboard -----------------------------------------------------------------------------
@@ -321,9 +474,9 @@ def dashboard_for_user(*, user, locale) -> list[DashboardEntry]:
     resume_keys = {e.pk: e.last_lesson_key or first_lessons.get(e.release_id) for e in enrollments}
     lessons = {
         page.translation_key: page
-        for page in LessonPage.objects.live()
-        .filter(translation_key__in=[key for key in resume_keys.values() if key], locale=locale)
-        .only("id", "title", "url_path", "translation_key", "locale_id", "depth", "path")
+        for page in LessonPage.objects.filter(
+            translation_key__in=[key for key in resume_keys.values() if key], locale=locale
+        ).only("id", "title", "url_path", "translation_key", "locale_id", "depth", "path")
     }
     return [
         DashboardEntry(
@@ -352,3 +505,11 @@ def search_pages(*, query: str, user, locale) -> list[Page]:
             if not (hidden and page.path.startswith(hidden)):
                 results.append(page)
     return results[:SEARCH_LIMIT]
+
+
+def page_is_in_a_release(page: Page) -> bool:
+    """Whether the page is, or contains, a lesson some release (and so some learner) still reads."""
+    from .models import ReleaseLesson
+
+    keys = LessonPage.objects.filter(path__startswith=page.path).values("translation_key")
+    return ReleaseLesson.objects.filter(lesson_key__in=keys).exists()

@@ -20,12 +20,20 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
-from wagtail.models import Locale, Page
+from wagtail.models import Locale
 
 from lms.accounts.services import audit_record
 
 from . import signals
-from .models import CoursePage, CourseRelease, Enrollment, LessonPage, LessonProgress, ReleaseLesson
+from .models import (
+    CourseCompletion,
+    CoursePage,
+    CourseRelease,
+    Enrollment,
+    LessonPage,
+    LessonProgress,
+    ReleaseLesson,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -83,53 +91,11 @@ def canonical_course(course: CoursePage) -> CoursePage:
     return CoursePage.objects.get(translation_key=course.translation_key, locale=default_locale)
 
 
-@transaction.atomic
-def release_publish(
-    *,
-    course: CoursePage,
-    version: str,
-    notes_mn: str = "",
-    notes_en: str = "",
-    user=None,
-) -> CourseRelease:
-    """Freeze the course's live lessons (and their live revisions) as a new current release."""
-    course = canonical_course(course)
-    lessons = list(
-        LessonPage.objects.live().descendant_of(course).order_by("path").select_related("live_revision")
-    )
-    modules = {
-        page.path: page.translation_key
-        for page in Page.objects.live().child_of(course).only("path", "translation_key")
-    }
-    CourseRelease.objects.filter(course=course, is_current=True).update(is_current=False)
-    release = CourseRelease.objects.create(
-        course=course,
-        version=version,
-        notes_mn=notes_mn,
-        notes_en=notes_en,
-        is_current=True,
-        published_at=timezone.now(),
-        published_by=user,
-        lesson_count=len(lessons),
-        required_lesson_count=sum(1 for lesson in lessons if lesson.required),
-    )
-    ReleaseLesson.objects.bulk_create(
-        ReleaseLesson(
-            release=release,
-            lesson_key=lesson.translation_key,
-            module_key=modules.get(lesson.path[: -Page.steplen], uuid.UUID(int=0)),
-            position=position,
-            required=lesson.required,
-            completion=(
-                ReleaseLesson.Completion.ACTIVITY
-                if lesson.completes_by_activity
-                else ReleaseLesson.Completion.MANUAL
-            ),
-            revision=lesson.live_revision,
-        )
-        for position, lesson in enumerate(lessons)
-    )
-    return release
+def release_publish(**kwargs):
+    """Create and publish a release at once; see ``courses.releases.release_publish``."""
+    from .releases import release_publish as publish
+
+    return publish(**kwargs)
 
 
 def enrollment_create(*, user, course: CoursePage) -> Enrollment:
@@ -247,6 +213,9 @@ def lesson_complete(*, user, lesson_key: uuid.UUID, by_activity: bool = False) -
         if finished:
             updates["status"] = Enrollment.Status.COMPLETED
             updates["completed_at"] = now
+            CourseCompletion.objects.create(
+                enrollment=enrollment, release_id=enrollment.release_id, completed_at=now
+            )
     Enrollment.objects.filter(pk=enrollment.pk).update(**updates)
     for name, value in updates.items():
         setattr(enrollment, name, value)

@@ -9,3 +9,11 @@ from . import services
 def enrollment_completion_notify(enrollment_id: int) -> bool:
     """Email the learner, in Mongolian and English, that they completed a course."""
     return services.enrollment_completion_notify(enrollment_id=enrollment_id)
+
+
+@shared_task(name="courses.release_apply_policy", acks_late=True)
+def release_apply_policy(release_id: int) -> int:
+    """Move the learners a newly published release's policy names (progress kept on the release)."""
+    from .releases import release_apply_policy as apply
+
+    return apply(release_id=release_id)

@@ -11,12 +11,15 @@ from django.views.decorators.http import require_GET, require_POST
 from wagtail.models import Locale, Page
 
 from . import selectors, services
-from .models import CoursePage, LessonPage
+from .models import CoursePage, Enrollment, LessonPage
 
 
 def _page_or_404(request, page_id: int, model: type[Page]) -> Page:
     """A live page the person may see; anything else is the same 404."""
-    page = model.objects.live().filter(pk=page_id).first()
+    # Lessons need not be live: one removed from the current release still belongs to older ones,
+    # and the services check that it is in the learner's release.
+    pages = model.objects.all() if model is LessonPage else model.objects.live()
+    page = pages.filter(pk=page_id).first()
     if page is None or not selectors.page_is_visible_to(user=request.user, page=page):
         raise Http404(_("Page not found."))
     return page
@@ -96,3 +99,28 @@ def search(request):
     query = request.GET.get("q", "")
     results = selectors.search_pages(query=query, user=request.user, locale=Locale.get_active())
     return render(request, "courses/search.html", {"query": query[:100], "results": results})
+
+
+@login_required
+@require_POST
+def move(request, page_id: int):
+    """A learner on an older release moves to the current one (or takes its changes as a refresher)."""
+    from . import releases
+
+    course = _page_or_404(request, page_id, CoursePage)
+    enrollment = Enrollment.objects.filter(
+        user=request.user, course__translation_key=course.translation_key
+    ).first()
+    current = releases.current_release(course)
+    if enrollment is None or current is None:
+        return _refusal(request, services.NotEnrolled(), course.get_url(request))
+    try:
+        releases.enrollment_move(enrollment=enrollment, to=current, by=request.user)
+    except services.CourseActionError as error:
+        return _refusal(request, error, course.get_url(request))
+    messages.success(
+        request,
+        _("You are now on version %(version)s. Lessons that changed are open again.")
+        % {"version": current.version},
+    )
+    return redirect(course.get_url(request))

@@ -197,6 +197,7 @@ def site_ensure() -> dict[str, Page]:
         site.save()
 
     groups = roles.roles_ensure()
+    release_workflow_ensure(reviewers=groups[roles.REVIEWERS])
     for role, codenames in CATALOGUE_PERMISSIONS.items():
         for catalogue in catalogues.values():
             for codename in codenames:
@@ -208,3 +209,23 @@ def site_ensure() -> dict[str, Page]:
                     ),
                 )
     return {"home": main_home, **{f"catalogue_{code}": page for code, page in catalogues.items()}}
+
+
+def release_workflow_ensure(*, reviewers) -> None:
+    """Course releases need a reviewer's approval; lessons are not moderated one by one (they reach
+    learners only inside an approved release)."""
+    from django.contrib.contenttypes.models import ContentType
+    from wagtail.models import GroupApprovalTask, Workflow, WorkflowContentType, WorkflowPage, WorkflowTask
+
+    from courses.models import CourseRelease
+
+    workflow, _created = Workflow.objects.get_or_create(name="Release approval", defaults={"active": True})
+    task = GroupApprovalTask.objects.filter(name="Curriculum reviewer approval").first()
+    if task is None:
+        task = GroupApprovalTask.objects.create(name="Curriculum reviewer approval")
+    task.groups.set([reviewers])
+    WorkflowTask.objects.get_or_create(workflow=workflow, task=task, defaults={"sort_order": 0})
+    WorkflowContentType.objects.update_or_create(
+        content_type=ContentType.objects.get_for_model(CourseRelease), defaults={"workflow": workflow}
+    )
+    WorkflowPage.objects.all().delete()

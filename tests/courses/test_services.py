@@ -17,7 +17,9 @@ def test_release_freezes_lessons_in_course_order(course):
     assert release.lesson_count == 3 and release.required_lesson_count == 3
     keys = list(release.lessons.order_by("position").values_list("lesson_key", flat=True))
     assert keys == [lesson.translation_key for lesson in course.lessons["mn"]]
-    assert all(rl.revision_id is not None for rl in release.lessons.all())
+    for row in release.lessons.all():
+        assert set(row.revisions) == {"mn", "en"} and all(row.revisions.values())
+        assert len(row.content_hash) == 64
 
 
 def test_publishing_again_moves_current_and_keeps_history(course):
