@@ -16,7 +16,16 @@ $(STAMP): pyproject.toml
 	@rm -f $(VENV)/.installed-*
 	@touch $@
 
-setup: $(STAMP)
+# Browser libraries (chart.js for reports) come from npm and are served as static files, never a CDN.
+NODE_STAMP := node_modules/.installed-$(shell cat package-lock.json | cksum | cut -d' ' -f1)
+
+$(NODE_STAMP): package-lock.json
+	@command -v npm >/dev/null || { echo "npm is needed (Node.js 18 or newer) to install the browser libraries"; exit 1; }
+	npm ci --no-audit --no-fund --loglevel=error
+	@rm -f node_modules/.installed-*
+	@touch $@
+
+setup: $(STAMP) $(NODE_STAMP)
 
 migrate: setup
 	$(MANAGE) migrate --noinput
@@ -53,4 +62,4 @@ bench: seed
 	$(BIN)/python benchmarks/lesson_page.py
 
 clean:
-	rm -rf $(VENV) db.sqlite3 db.sqlite3-* media staticfiles .pytest_cache
+	rm -rf $(VENV) node_modules db.sqlite3 db.sqlite3-* media staticfiles .pytest_cache

@@ -429,6 +429,8 @@ class Enrollment(models.Model):
         indexes = [
             models.Index(fields=["course", "status"], name="enrollment_course_status_idx"),
             models.Index(fields=["completed_at"], name="enrollment_completed_at_idx"),
+            # Programme reports count enrolments by period.
+            models.Index(fields=["enrolled_at"], name="enrollment_enrolled_at_idx"),
         ]
 
     def __str__(self) -> str:
@@ -497,6 +499,7 @@ class CourseCompletion(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["enrollment", "release"], name="completion_once_per_release"),
         ]
+        indexes = [models.Index(fields=["completed_at"], name="completion_completed_at_idx")]
 
     def __str__(self) -> str:
         return f"{self.enrollment_id} completed {self.release_id}"

@@ -26,6 +26,15 @@ QUESTION_BANK_EDIT = [
     "assessments.publish_quiz",
 ]
 
+# Programme reports and rosters (numbers and who is enrolled, never quiz answers) and the targets.
+REPORTS = [
+    "reports.view_programme_reports",
+    "reports.add_target",
+    "reports.change_target",
+    "reports.delete_target",
+    "reports.view_target",
+]
+
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     LEARNERS: [],
     JUSTICE_LEARNERS: [],
@@ -56,9 +65,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "courses.publish_courserelease",
         "courses.view_courserelease",
     ],
-    MANAGERS: ["wagtailadmin.access_admin"],
+    MANAGERS: ["wagtailadmin.access_admin", *REPORTS],
     ADMINISTRATORS: [
         "wagtailadmin.access_admin",
+        *REPORTS,
         "accounts.add_user",
         "accounts.change_user",
         "accounts.view_user",

@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "curricula.voice_up",
     "curricula.kcso",
     "curricula.child_friendly_investigation",
+    "lms.reports",
     "wagtail.contrib.settings",
     "wagtail.contrib.sitemaps",
     "django.contrib.sitemaps",
@@ -187,7 +188,11 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
-STATICFILES_DIRS = [LMS_DIR / "static"]
+STATICFILES_DIRS = [
+    LMS_DIR / "static",
+    # Installed by `make setup` (npm ci) from package.json; see THIRD_PARTY_NOTICES.md.
+    ("vendor/chartjs", BASE_DIR / "node_modules" / "chart.js" / "dist"),
+]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(BASE_DIR / "media")))
 # Files that must never be public (certificate PDFs): served only through views that check access.
@@ -234,7 +239,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "certificates.sweep",
         "schedule": env.int("CERTIFICATE_SWEEP_SECONDS", default=600),
     },
+    # Report exports expire: their files are deleted.
+    "reports-purge-exports": {"task": "reports.purge_exports", "schedule": 3600},
 }
+# Hours an export file stays downloadable (then a beat job deletes it).
+REPORT_EXPORT_HOURS = env.int("REPORT_EXPORT_HOURS", default=24)
 
 WAGTAIL_SITE_NAME = "CPC Learn"
 # The public address of the site, used in emails and certificates.
