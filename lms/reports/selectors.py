@@ -187,6 +187,17 @@ def _cohort_completions(filters: Filters) -> QuerySet[CourseCompletion]:
 # --- the dashboard -----------------------------------------------------------------------------------
 
 
+def headline_from(course_rows: list[dict], breakdown_rows: list[dict]) -> dict:
+    """The totals, summed from tables already counted: every breakdown is an attribute of the person
+    (one region, one sex…), so its groups split people without overlap, and every enrolment
+    belongs to one course. Equal to ``headline`` without two more queries."""
+    return {
+        "people_enrolled": sum(row["people_enrolled"] for row in breakdown_rows),
+        "enrolments": sum(row["enrolled"] for row in course_rows),
+        "people_trained": sum(row["people_trained"] for row in breakdown_rows),
+    }
+
+
 def headline(filters: Filters) -> dict:
     enrolled = cohort(filters).aggregate(people=Count("user", distinct=True), enrolments=Count("id"))
     trained = completions(filters).aggregate(people=Count("enrollment__user", distinct=True))

@@ -86,7 +86,8 @@ def dashboard(request):
     context.update(
         filters=filters,
         headline={
-            key: selectors.suppressed(value, filters) for key, value in selectors.headline(filters).items()
+            key: selectors.suppressed(value, filters)
+            for key, value in selectors.headline_from(courses, rows).items()
         },
         courses=tables.courses_table(filters, courses),
         breakdown=tables.breakdown(filters, by, rows[:SCREEN_ROWS]),

@@ -149,3 +149,12 @@ def test_a_release_filter_counts_that_version_only(programme):
         "people_trained": 0,
     }
     assert selectors.headline(Filters(release=programme.a.release))["people_trained"] == 4
+
+
+@pytest.mark.parametrize("by", list(selectors.BREAKDOWNS))
+@pytest.mark.parametrize(
+    "filters", [Filters(), Filters(**Q1), Filters(**Q1, sex="female"), Filters(role="teacher")]
+)
+def test_totals_summed_from_the_tables_equal_the_counted_ones(programme, by, filters):
+    courses, rows = selectors.course_table(filters), selectors.breakdown_table(filters, by)
+    assert selectors.headline_from(courses, rows) == selectors.headline(filters)
