@@ -7,7 +7,7 @@ MANAGE := $(BIN)/python manage.py
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 PORT ?= 8000
 
-.PHONY: run test worker beat lint format setup migrate seed bench clean
+.PHONY: run test worker beat lint format setup migrate seed bench bench-h5p clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -16,7 +16,16 @@ $(STAMP): pyproject.toml
 	@rm -f $(VENV)/.installed-*
 	@touch $@
 
-setup: $(STAMP)
+# Browser assets (h5p-standalone) from npm, pinned by package-lock.json; served as static files.
+# --ignore-scripts: h5p-standalone's install script only insists on yarn; the dist files are ready.
+NODE_STAMP := node_modules/.installed-$(shell cat package-lock.json | cksum | cut -d' ' -f1)
+
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	@rm -f node_modules/.installed-*
+	@touch $@
+
+setup: $(STAMP) $(NODE_STAMP)
 
 migrate: setup
 	$(MANAGE) migrate --noinput
@@ -52,5 +61,8 @@ format: setup
 bench: seed
 	$(BIN)/python benchmarks/lesson_page.py
 
+bench-h5p: setup
+	$(BIN)/python benchmarks/h5p.py
+
 clean:
-	rm -rf $(VENV) db.sqlite3 db.sqlite3-* media staticfiles .pytest_cache
+	rm -rf $(VENV) node_modules db.sqlite3 db.sqlite3-* media private-media staticfiles .pytest_cache
