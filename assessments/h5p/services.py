@@ -19,7 +19,7 @@ from typing import IO
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import FilteredRelation, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -384,14 +384,22 @@ class Recorded:
     lesson_completed: bool = False
 
 
-def _enrollment(*, user, lesson_key: uuid.UUID, lock: bool) -> Enrollment:
-    enrollments = Enrollment.objects.filter(user=user, release__lessons__lesson_key=lesson_key)
+def _enrollment(*, user, lesson_key: uuid.UUID, lock: bool) -> tuple[int, bool]:
+    """(id, lesson completed already) of the learner's enrolment in a release holding the lesson;
+    one query. ``lock`` holds the enrolment's row to the end of the transaction (one request per
+    learner at a time). Raises NotEnrolled."""
+    enrollments = (
+        Enrollment.objects.filter(user=user, release__lessons__lesson_key=lesson_key)
+        .annotate(own_progress=FilteredRelation("progress", condition=Q(progress__lesson_key=lesson_key)))
+        .order_by()
+    )
     if lock:
         enrollments = enrollments.select_for_update(of=("self",))
-    enrollment = enrollments.only("pk").first()
-    if enrollment is None:
+    found = enrollments.values_list("pk", "own_progress__completed_at")[:1]
+    if not found:
         raise course_services.NotEnrolled()
-    return enrollment
+    enrollment_id, completed_at = found[0]
+    return enrollment_id, completed_at is not None
 
 
 def statements_clean(*, user, activity: H5PActivity, statements: list) -> list[CleanStatement]:
@@ -422,7 +430,8 @@ def statements_record(*, user, activity: H5PActivity, lesson_key: uuid.UUID, sta
     of queries per statement, whatever the size of the course.
     """
     cleaned = statements_clean(user=user, activity=activity, statements=statements)
-    enrollment = _enrollment(user=user, lesson_key=lesson_key, lock=True)  # one learner at a time
+    ends_attempt = any(item.top_level and item.ending for item in cleaned)
+    enrollment_id, lesson_done = _enrollment(user=user, lesson_key=lesson_key, lock=ends_attempt)
     now = timezone.now()
     actor = learner_actor(user)
     rows = []
@@ -444,20 +453,28 @@ def statements_record(*, user, activity: H5PActivity, lesson_key: uuid.UUID, sta
         )
     H5PStatement.objects.bulk_create(rows)
     _question_results(user=user, activity=activity, cleaned=cleaned, rows=rows, now=now)
-    attempts = []
-    for item, row in zip(cleaned, rows, strict=True):
-        if item.top_level and item.ending:
-            attempts.append(
-                _attempt_open(
-                    user=user,
-                    activity=activity,
-                    enrollment=enrollment,
-                    lesson_key=lesson_key,
-                    item=item,
-                    row=row,
-                )
+    endings = [(item, row) for item, row in zip(cleaned, rows, strict=True) if item.top_level and item.ending]
+    attempts, earlier = [], {}
+    if endings:
+        # Every earlier attempt's number and score, once: the next number and the grade follow.
+        earlier = dict(
+            H5PAttempt.objects.filter(activity=activity, user=user).values_list("number", "scaled")
+        )
+        for item, row in endings:
+            attempt = _attempt_open(
+                user=user,
+                activity=activity,
+                enrollment_id=enrollment_id,
+                lesson_key=lesson_key,
+                item=item,
+                row=row,
+                number=max(earlier, default=0) + 1,
             )
-    completed = _complete_if_met(user=user, activity=activity, lesson_key=lesson_key) if attempts else False
+            earlier[attempt.number] = attempt.scaled
+            attempts.append(attempt)
+    completed = False
+    if attempts and not lesson_done:  # nothing to do for a completed lesson
+        completed = _complete_if_met(user=user, activity=activity, lesson_key=lesson_key, scores=earlier)
     return Recorded(stored=len(rows), attempts=attempts, lesson_completed=completed)
 
 
@@ -501,17 +518,16 @@ def _scaled(score) -> float | None:
     return max(0.0, min(1.0, score.raw / score.max))
 
 
-def _attempt_open(*, user, activity, enrollment, lesson_key, item: CleanStatement, row) -> H5PAttempt:
+def _attempt_open(
+    *, user, activity, enrollment_id: int, lesson_key, item: CleanStatement, row, number: int
+) -> H5PAttempt:
     score = item.score
     graded = activity.graded and score is not None and score.graded
     scaled = _scaled(score) if graded else None
-    number = (
-        H5PAttempt.objects.filter(activity=activity, user=user).aggregate(n=Max("number"))["n"] or 0
-    ) + 1
     attempt = H5PAttempt.objects.create(
         activity=activity,
         user=user,
-        enrollment=enrollment,
+        enrollment_id=enrollment_id,
         lesson_key=lesson_key,
         number=number,
         statement=row,
@@ -531,15 +547,15 @@ def _attempt_open(*, user, activity, enrollment, lesson_key, item: CleanStatemen
     return attempt
 
 
-def _complete_if_met(*, user, activity: H5PActivity, lesson_key: uuid.UUID) -> bool:
-    """Complete the lesson through the courses completion path when the activity's rule is met."""
+def _complete_if_met(
+    *, user, activity: H5PActivity, lesson_key: uuid.UUID, scores: dict[int, float | None]
+) -> bool:
+    """Complete the lesson through the courses completion path when the activity's rule is met.
+
+    ``scores`` are the learner's attempts' scaled scores by number (None for ungraded ones)."""
     if activity.needs_pass:
-        scores = dict(
-            H5PAttempt.objects.filter(activity=activity, user=user, scaled__isnull=False).values_list(
-                "number", "scaled"
-            )
-        )
-        if not _passes(activity_grade(scores, activity.grading_method), activity.pass_mark):
+        graded = {number: scaled for number, scaled in scores.items() if scaled is not None}
+        if not _passes(activity_grade(graded, activity.grading_method), activity.pass_mark):
             return False
     try:
         course_services.lesson_complete(user=user, lesson_key=lesson_key, by_activity=True)

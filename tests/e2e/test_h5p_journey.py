@@ -75,7 +75,7 @@ def test_every_sample_plays_and_reports(site, live_server, page):
     mc = activities["multiple-choice.h5p"]
     right = next(text_of(a["text"]) for a in content("multiple-choice.h5p")["answers"] if a["correct"])
     frame = frame_of(page, mc)
-    frame.get_by_text(right, exact=True).click()
+    frame.locator("li.h5p-answer").filter(has_text=re.compile(rf"^\s*{re.escape(right)}\s*$")).click()
     frame.get_by_role("button", name="Check").click()
     wait_for_attempts(mc, 1, page)
 
@@ -94,7 +94,8 @@ def test_every_sample_plays_and_reports(site, live_server, page):
         question = shown.locator(".h5p-question-introduction")
         expect(question).to_be_visible()
         right = answers[question.inner_text().strip()]
-        shown.locator(".h5p-alternative-inner", has_text=re.compile(rf"^\s*{re.escape(right)}\s*$")).click()
+        # The whole option (li[role=radio]) takes the click; its inner text is exactly the answer.
+        shown.locator("li.h5p-answer").filter(has_text=re.compile(rf"^\s*{re.escape(right)}\s*$")).click()
         shown.get_by_role("button", name="Check").click()
         shown.locator(".h5p-question-finish" if number == 4 else ".h5p-question-next").click()
     wait_for_attempts(qs, 1, page)
