@@ -10,7 +10,7 @@ import zipfile
 import pytest
 from playwright.sync_api import expect
 
-from assessments.models import H5PActivity, H5PAttempt, H5PQuestionResult, H5PStatement
+from assessments.models import H5PActivity, H5PAttempt, H5PQuestionResult, H5PStatement, H5PUserState
 from courses import services as course_services
 from courses.models import LessonProgress
 from tests.assessments import h5p_helpers
@@ -44,7 +44,8 @@ def wait_for_attempts(activity, count: int, page):
     raise AssertionError(f"no attempt stored for {activity}")
 
 
-def test_every_sample_plays_and_reports(site, live_server, page):
+def test_every_sample_plays_and_reports(site, live_server, page, settings):
+    settings.H5P_SAVE_SECONDS = 1  # players save the learner's place every second here
     activities = {
         name: h5p_helpers.import_sample(
             name, completion_rule=H5PActivity.CompletionRule.PASSED, pass_mark=100
@@ -115,3 +116,15 @@ def test_every_sample_plays_and_reports(site, live_server, page):
         is not None
     )
     expect(page.locator(f'[data-h5p-status="h5p-{qs.pk}"]')).to_contain_text("100%")
+
+    # The players saved the learner's place through H5P's own (CSRF-protected) POSTs, and the
+    # page hands it back to the player on the next visit.
+    for _ in range(100):
+        if H5PUserState.objects.filter(user=learner, activity=mc, data_type="state").exists():
+            break
+        page.wait_for_timeout(100)
+    saved = H5PUserState.objects.get(user=learner, activity=mc, data_type="state", sub_content_id="0")
+    page.reload()
+    options = json.loads(page.locator(f"#h5p-{mc.pk}-options").text_content())
+    assert options["contentUserData"] == [{"state": saved.data}]
+    expect(frame_of(page, mc).locator(".h5p-answer[aria-checked=true]")).to_have_count(1)
