@@ -206,9 +206,9 @@ def _throughput(env, activity, courses, seconds: float, concurrency: int, worker
         answered.append(
             (path, cookie, json.dumps(_statement(activity, "answered", user, score=True)).encode())
         )
-        interacted.append(
-            (path, cookie, json.dumps(_statement(activity, "interacted", user, score=False)).encode())
-        )
+        one = _statement(activity, "interacted", user, score=False)
+        interacted.append((path, cookie, json.dumps(one).encode()))
+        batched.append((path, cookie, json.dumps([one] * BATCH).encode()))
     port = _free_port()
     gunicorn = ROOT / ".venv" / "bin" / "gunicorn"
     process = subprocess.Popen(
