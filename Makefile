@@ -7,7 +7,7 @@ MANAGE := $(BIN)/python manage.py
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 PORT ?= 8000
 
-.PHONY: run test worker beat lint format setup migrate seed bench clean
+.PHONY: run test worker beat lint format setup migrate seed bench bench-h5p clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -16,12 +16,14 @@ $(STAMP): pyproject.toml
 	@rm -f $(VENV)/.installed-*
 	@touch $@
 
-# Browser libraries (chart.js for reports) come from npm and are served as static files, never a CDN.
+# Browser libraries from npm (h5p-standalone for H5P, chart.js for reports), pinned by
+# package-lock.json and served as static files, never from a CDN.
+# --ignore-scripts: h5p-standalone's install script only insists on yarn; the dist files are ready.
 NODE_STAMP := node_modules/.installed-$(shell cat package-lock.json | cksum | cut -d' ' -f1)
 
-$(NODE_STAMP): package-lock.json
+$(NODE_STAMP): package.json package-lock.json
 	@command -v npm >/dev/null || { echo "npm is needed (Node.js 18 or newer) to install the browser libraries"; exit 1; }
-	npm ci --no-audit --no-fund --loglevel=error
+	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 	@rm -f node_modules/.installed-*
 	@touch $@
 
@@ -61,5 +63,8 @@ format: setup
 bench: seed
 	$(BIN)/python benchmarks/lesson_page.py
 
+bench-h5p: setup
+	$(BIN)/python benchmarks/h5p.py
+
 clean:
-	rm -rf $(VENV) node_modules db.sqlite3 db.sqlite3-* media staticfiles .pytest_cache
+	rm -rf $(VENV) node_modules db.sqlite3 db.sqlite3-* media private-media staticfiles .pytest_cache

@@ -432,3 +432,14 @@ class RegradeLog(models.Model):
 
     def __str__(self) -> str:
         return f"regrade {self.attempt_id} {self.old_score}->{self.new_score}"
+
+
+# H5P activities live in their own module; importing them here is how Django finds them.
+from .h5p.models import (  # noqa: E402, F401
+    H5PActivity,
+    H5PAttempt,
+    H5PLibrary,
+    H5PQuestionResult,
+    H5PStatement,
+    H5PUserState,
+)

@@ -1,6 +1,14 @@
-"""What the assessments app stores about a person: their quiz attempts and answers."""
+"""What the assessments app stores about a person: quiz attempts and answers, H5P results."""
 
-from .models import Question, QuizAttempt, QuizResponse
+from .models import (
+    H5PAttempt,
+    H5PQuestionResult,
+    H5PStatement,
+    H5PUserState,
+    Question,
+    QuizAttempt,
+    QuizResponse,
+)
 
 ERASED = "[removed at the learner's request]"
 
@@ -27,7 +35,26 @@ def export(user) -> dict:
                 ],
             }
             for attempt in attempts
-        ]
+        ],
+        "h5p_attempts": [
+            {
+                "activity": attempt.activity.title,
+                "attempt": attempt.number,
+                "finished_at": attempt.finished_at.isoformat(),
+                "raw": attempt.raw,
+                "max": attempt.max,
+                "scaled": attempt.scaled,
+                "success": attempt.success,
+                "questions": [
+                    {"question": result.question, "response": result.response, "scaled": result.scaled}
+                    for result in attempt.question_results.all()
+                ],
+            }
+            for attempt in H5PAttempt.objects.filter(user=user)
+            .select_related("activity")
+            .prefetch_related("question_results")
+        ],
+        "h5p_statements": H5PStatement.objects.filter(user=user).count(),
     }
 
 
@@ -37,3 +64,7 @@ def erase(user) -> None:
     for response in responses:
         response.answer = {"text": ERASED}
     QuizResponse.objects.bulk_update(responses, ["answer"])
+    # H5P: what was typed and the raw statements go; attempts' scores stay.
+    H5PQuestionResult.objects.filter(user=user).exclude(response="").update(response=ERASED)
+    H5PStatement.objects.filter(user=user).delete()
+    H5PUserState.objects.filter(user=user).delete()

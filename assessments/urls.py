@@ -1,6 +1,9 @@
 from django.urls import path
 
 from . import views
+from .h5p import views as h5p_views
+
+H5P = "h5p/<int:lesson_id>/<int:activity_id>/<str:signature>/"
 
 app_name = "assessments"
 
@@ -10,4 +13,8 @@ urlpatterns = [
     path("attempts/<int:attempt_id>/answer/", views.answer, name="answer"),
     path("attempts/<int:attempt_id>/submit/", views.submit, name="submit"),
     path("attempts/<int:attempt_id>/result/", views.result, name="result"),
+    path(H5P + "r<int:revision>/<path:path>", h5p_views.content_file, name="h5p_content"),
+    path(H5P + "lib/<str:token>/<str:library>/<path:path>", h5p_views.library_file, name="h5p_library"),
+    path(H5P + "xapi/", h5p_views.xapi, name="h5p_xapi"),
+    path(H5P + "state/<str:data_type>/<str:sub_content_id>/", h5p_views.state, name="h5p_state"),
 ]

@@ -3,12 +3,14 @@
 from django.urls import include, path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+from wagtail.admin.panels import FieldPanel, ObjectList
 from wagtail.admin.widgets import ListingButton
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from . import admin_urls
-from .models import Question, QuestionCategory, Quiz
+from .h5p.admin import H5PActivityCreateView, H5PActivityEditView, H5PActivityForm
+from .models import H5PActivity, Question, QuestionCategory, Quiz
 
 
 class QuestionViewSet(SnippetViewSet):
@@ -37,8 +39,21 @@ class QuizViewSet(SnippetViewSet):
     search_fields = ["title_mn", "title_en"]
 
 
+class H5PActivityViewSet(SnippetViewSet):
+    model = H5PActivity
+    icon = "code"
+    menu_label = _("H5P activities")
+    list_display = ["title", "main_library", "completion_rule", "pass_mark", "uploaded_at"]
+    search_fields = ["title"]
+    add_view_class = H5PActivityCreateView
+    edit_view_class = H5PActivityEditView
+    edit_handler = ObjectList(
+        [FieldPanel("package_file"), *H5PActivity.panels], base_form_class=H5PActivityForm
+    )
+
+
 class AssessmentsGroup(SnippetViewSetGroup):
-    items = (QuizViewSet, QuestionViewSet, QuestionCategoryViewSet)
+    items = (QuizViewSet, QuestionViewSet, QuestionCategoryViewSet, H5PActivityViewSet)
     menu_icon = "form"
     menu_label = _("Quizzes")
     menu_name = "quizzes"
@@ -55,6 +70,13 @@ def register_admin_urls():
 
 @hooks.register("register_snippet_listing_buttons")
 def snippet_listing_buttons(snippet, user, next_url=None):
+    if isinstance(snippet, H5PActivity) and user.has_perm("assessments.change_h5pactivity"):
+        yield ListingButton(
+            _("Results"),
+            reverse("assessments_admin:h5p_results", args=[snippet.pk]),
+            icon_name="table",
+            priority=15,
+        )
     if not user.has_perm("assessments.change_quiz"):
         return
     if isinstance(snippet, Quiz):

@@ -121,8 +121,19 @@ class QuizBlock(blocks.StructBlock):
         label = _("Quiz")
 
 
+class H5PBlock(blocks.StructBlock):
+    """An interactive H5P activity; the lesson is complete when the activity's rule is met."""
+
+    activity = SnippetChooserBlock("assessments.H5PActivity", label=_("H5P activity"))
+
+    class Meta:
+        icon = "code"
+        template = "assessments/blocks/h5p.html"
+        label = _("H5P activity")
+
+
 # Blocks whose activity, not the learner's click, completes the lesson.
-ACTIVITY_BLOCKS = {"quiz"}
+ACTIVITY_BLOCKS = {"quiz", "h5p"}
 
 
 class LessonStreamBlock(blocks.StreamBlock):
@@ -136,3 +147,4 @@ class LessonStreamBlock(blocks.StreamBlock):
     callout = CalloutBlock()
     session_plan = SessionPlanBlock()
     quiz = QuizBlock()
+    h5p = H5PBlock()

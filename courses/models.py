@@ -208,6 +208,11 @@ class LessonPage(AudienceMixin, RouteChainMixin, Page):
         """Whether a quiz or H5P activity in the lesson decides its completion."""
         return any(block.block_type in ACTIVITY_BLOCKS for block in self.body)
 
+    @property
+    def completes_by_h5p(self) -> bool:
+        """Whether an H5P activity (rather than a quiz) decides its completion."""
+        return any(block.block_type == "h5p" for block in self.body)
+
     def route(self, request, path_components):
         # A lesson removed from the current release stays readable for learners of older releases.
         if not path_components and not self.live:

@@ -12,16 +12,18 @@ PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|%[sd]|\{\w+\}")
 
 def _po_entries():
     """(msgid, msgid_plural, [msgstr...], fuzzy) for every entry of the Mongolian .po file."""
-    entries, current, field, fuzzy = [], None, None, False
+    entries, current, field, fuzzy, context = [], None, None, False, None
     for raw in (LOCALE / "django.po").read_text(encoding="utf-8").splitlines() + [""]:
         line = raw.strip()
         if line.startswith("#,") and "fuzzy" in line:
             fuzzy = True
+        elif line.startswith("msgctxt "):
+            context = _unquote(line[8:])
         elif line.startswith("msgid "):
             if current:
                 entries.append(current)
-            current = {"id": "", "plural": None, "str": {}, "fuzzy": fuzzy}
-            fuzzy, field = False, ("id", None)
+            current = {"id": "", "plural": None, "str": {}, "fuzzy": fuzzy, "context": context}
+            fuzzy, field, context = False, ("id", None), None
             current["id"] = _unquote(line[6:])
         elif line.startswith("msgid_plural ") and current:
             field = ("plural", None)
@@ -63,7 +65,10 @@ def test_compiled_catalogue_matches_the_source():
     with open(LOCALE / "django.mo", "rb") as handle:
         compiled = gettext.GNUTranslations(handle)
     for entry in _po_entries():
-        if entry["plural"]:
+        if entry["context"] is not None:
+            translated = compiled.pgettext(entry["context"], entry["id"])
+            assert translated == entry["str"][0], f"django.mo is out of date for {entry['id']!r}"
+        elif entry["plural"]:
             assert compiled.ngettext(entry["id"], entry["plural"], 1) == entry["str"][0]
         else:
             assert compiled.gettext(entry["id"]) == entry["str"][0], (

@@ -34,6 +34,14 @@ REPORTS = [
     "reports.delete_target",
     "reports.view_target",
 ]
+# H5P activities: upload packages whose libraries are installed, set their rules, see results.
+H5P_EDIT = [
+    "assessments.add_h5pactivity",
+    "assessments.change_h5pactivity",
+    "assessments.view_h5pactivity",
+]
+# Installing H5P library code means JavaScript that runs on the site's origin: administrators only.
+H5P_INSTALL = "assessments.install_h5plibrary"
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     LEARNERS: [],
@@ -47,6 +55,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "wagtaildocs.change_document",
         "wagtaildocs.choose_document",
         *QUESTION_BANK_EDIT,
+        *H5P_EDIT,
         "certificates.add_certificatetemplate",
         "certificates.change_certificatetemplate",
         "courses.add_courserelease",
@@ -93,6 +102,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "certificates.change_certificatetemplate",
         "assessments.delete_question",
         "assessments.delete_quiz",
+        *H5P_EDIT,
+        "assessments.delete_h5pactivity",
+        H5P_INSTALL,
     ],
 }
 

@@ -371,7 +371,7 @@ def target_progress(filters: Filters) -> list[dict]:
     """Targets overlapping the period (all, without one), with the people trained toward each."""
     from .models import Target
 
-    targets = Target.objects.select_related("course")
+    targets = Target.objects.select_related("course").order_by("start", "course__path", "pk")
     if filters.course:
         targets = targets.filter(course=filters.course)
     if filters.start:

@@ -190,13 +190,27 @@ STATIC_URL = "/static/"
 STATIC_ROOT = Path(env("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [
     LMS_DIR / "static",
-    # Installed by `make setup` (npm ci) from package.json; see THIRD_PARTY_NOTICES.md.
+    # The H5P player from npm (`make setup` runs `npm ci`): served as static files, never from a CDN.
+    ("h5p-standalone", BASE_DIR / "node_modules" / "h5p-standalone" / "dist"),
+    # Chart.js for the programme reports, from npm the same way.
     ("vendor/chartjs", BASE_DIR / "node_modules" / "chart.js" / "dist"),
 ]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(BASE_DIR / "media")))
 # Files that must never be public (certificate PDFs): served only through views that check access.
 PRIVATE_MEDIA_ROOT = Path(env("PRIVATE_MEDIA_ROOT", default=str(BASE_DIR / "private-media")))
+# H5P packages: the uploaded files, their extracted content and the shared libraries. Private:
+# served only through views that check who may see the lesson.
+# Empty: PRIVATE_MEDIA_ROOT/h5p.
+H5P_ROOT = env("H5P_ROOT", default="")
+H5P_MAX_PACKAGE_MB = env.int("H5P_MAX_PACKAGE_MB", default=200)
+H5P_MAX_UNCOMPRESSED_MB = env.int("H5P_MAX_UNCOMPRESSED_MB", default=500)
+H5P_MAX_FILES = env.int("H5P_MAX_FILES", default=5000)
+H5P_MAX_COMPRESSION_RATIO = env.float("H5P_MAX_COMPRESSION_RATIO", default=100.0)
+H5P_MAX_STATE_BYTES = env.int("H5P_MAX_STATE_BYTES", default=64 * 1024)  # one saved player state
+H5P_MAX_STATEMENTS_BYTES = env.int("H5P_MAX_STATEMENTS_BYTES", default=256 * 1024)  # one xAPI request
+H5P_MAX_STATEMENTS = env.int("H5P_MAX_STATEMENTS", default=50)  # statements in one xAPI request
+H5P_SAVE_SECONDS = env.int("H5P_SAVE_SECONDS", default=30)  # how often players save their state
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('courses', '0005_release_module_revisions'),
+        ('courses', '0006_lesson_h5p_block'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
