@@ -25,9 +25,7 @@ import http.client
 import json
 import os
 import shutil
-import signal
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -39,14 +37,14 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks.lesson_page import (  # noqa: E402
     _drop_postgres_database,
-    _free_port,
     _prepare_environment,
     _session_cookie,
+    gunicorn_server,
 )
 
 SAMPLES = ROOT.parent / "shared" / "h5p-samples" / "valid"
-CSRF = "h5pbenchmarkcsrfsecret0123456789"
-BATCH = 10  # the page sends what the player queued while a request was in flight, as one list  # 32 characters: an unmasked CSRF secret
+CSRF = "h5pbenchmarkcsrfsecret0123456789"  # 32 characters: an unmasked CSRF secret
+BATCH = 10  # the page sends what the player queued while a request was in flight, as one list
 
 
 def _setup():
@@ -209,30 +207,7 @@ def _throughput(env, activity, courses, seconds: float, concurrency: int, worker
         one = _statement(activity, "interacted", user, score=False)
         interacted.append((path, cookie, json.dumps(one).encode()))
         batched.append((path, cookie, json.dumps([one] * BATCH).encode()))
-    port = _free_port()
-    gunicorn = ROOT / ".venv" / "bin" / "gunicorn"
-    process = subprocess.Popen(
-        [
-            str(gunicorn) if gunicorn.exists() else "gunicorn",
-            "lms.wsgi",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            str(workers),
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env={**os.environ, **env, "ALLOWED_HOSTS": "127.0.0.1,localhost"},
-        start_new_session=True,
-    )
-    try:
-        for _ in range(100):
-            try:
-                http.client.HTTPConnection("127.0.0.1", port, timeout=1).request("GET", "/healthz")
-                break
-            except OSError:
-                time.sleep(0.2)
+    with gunicorn_server(env, workers, {"ALLOWED_HOSTS": "127.0.0.1,localhost"}) as port:
         _post_load(port, interacted, 1.5)  # warm up every worker
         return {
             "path": path,
@@ -240,9 +215,6 @@ def _throughput(env, activity, courses, seconds: float, concurrency: int, worker
             "interacted": _post_load(port, interacted, seconds),
             f"interacted_in_batches_of_{BATCH}": _post_load(port, batched, seconds, per_request=BATCH),
         }
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=20)
 
 
 def main() -> int:

@@ -15,6 +15,7 @@ Set DATABASE_URL=postgres://... to run against PostgreSQL instead of a temporary
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gzip
 import http.client
 import json
@@ -236,7 +237,9 @@ def _load(port: int, path: str, cookie: str | None, seconds: float, concurrency:
     }
 
 
-def _throughput(env, courses, user, plain, seconds, concurrency, workers) -> dict:
+@contextlib.contextmanager
+def gunicorn_server(env: dict, workers: int, extra_env: dict | None = None):
+    """gunicorn serving the project on a free loopback port until the block ends; yields the port."""
     port = _free_port()
     gunicorn = ROOT / ".venv" / "bin" / "gunicorn"
     process = subprocess.Popen(
@@ -251,7 +254,7 @@ def _throughput(env, courses, user, plain, seconds, concurrency, workers) -> dic
             "warning",
         ],
         cwd=ROOT,
-        env={**os.environ, **env},
+        env={**os.environ, **env, **(extra_env or {})},
         start_new_session=True,
     )
     try:
@@ -261,6 +264,14 @@ def _throughput(env, courses, user, plain, seconds, concurrency, workers) -> dic
                 break
             except OSError:
                 time.sleep(0.2)
+        yield port
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=20)
+
+
+def _throughput(env, courses, user, plain, seconds, concurrency, workers) -> dict:
+    with gunicorn_server(env, workers) as port:
         cookie = _session_cookie(user)
         lesson_path = courses[60].lessons["en"][30].url
         plain_path = plain.url
@@ -270,9 +281,6 @@ def _throughput(env, courses, user, plain, seconds, concurrency, workers) -> dic
             "lesson_page": {"path": lesson_path, **_load(port, lesson_path, cookie, seconds, concurrency)},
             "plain_wagtail_page": {"path": plain_path, **_load(port, plain_path, None, seconds, concurrency)},
         }
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=20)
 
 
 def main() -> int:
