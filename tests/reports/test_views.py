@@ -200,3 +200,22 @@ def test_the_roster_lists_where_people_are(manager, programme):
     html = response.content.decode()
     assert response.status_code == 200
     assert "3 enrolments" in html and "Сараа" in html and "Бат" in html and "Оюун" not in html
+
+
+def test_a_running_export_shows_its_progress_and_no_link_yet(manager):
+    now = timezone.now()
+    job = ExportJob.objects.create(
+        owner=manager.user,
+        table="roster",
+        format="xlsx",
+        status=ExportJob.Status.RUNNING,
+        rows_done=5000,
+        rows_total=20000,
+        created_at=now,
+        expires_at=now + dt.timedelta(hours=1),
+    )
+    page = manager.get(reverse("reports_admin:job", args=[job.pk])).content.decode()
+    assert "Writing the file: 5000 of 20000 rows" in page and 'value="25"' in page
+    assert 'http-equiv="refresh"' in page and "data-download" not in page
+    early = manager.get(reverse("reports_admin:download", args=[job.pk]))
+    assert early.status_code == 302 and early["Location"] == reverse("reports_admin:job", args=[job.pk])
