@@ -1,0 +1,1 @@
+"""Club delivery's views: the facilitators' pages (site), the managers' (admin), the report."""

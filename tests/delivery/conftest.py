@@ -1,0 +1,32 @@
+import pytest
+from django.core.cache import cache
+
+from . import data
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    # Release session lists are cached for good; tests reuse release ids.
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def kit(site):
+    return data.build_kit()
+
+
+@pytest.fixture
+def terms(db):
+    return data.terms()
+
+
+@pytest.fixture
+def school(db):
+    return data.place("School 1")
+
+
+@pytest.fixture
+def trained(kit):
+    return data.facilitator(kit, "trained@example.mn", full_name="Trained Facilitator")
