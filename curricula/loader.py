@@ -15,17 +15,32 @@ import markdown
 from django.apps import apps
 from django.core.files.images import ImageFile
 from django.db import transaction
+from django.utils.html import escape
 from wagtail.images import get_image_model
 from wagtail.models import Collection, Locale, Page
 
 from assessments.models import Quiz
 from courses import services as course_services
 from courses.models import CourseIndexPage, CoursePage, CourseRelease, LessonPage, ModulePage
+from glossary.models import Term
+from glossary.services import term_upsert
 from lms.home.services import page_upsert as _page_upsert
 
 from . import figures
 from .quizzes import SyncResult, category_ensure, quiz_sync
-from .schema import LANGS, Block, ContentError, CourseSpec, QuizSpec, read_course
+from .schema import (
+    GLOSSARY_PATH,
+    LANGS,
+    Block,
+    ContentError,
+    CourseSpec,
+    Glossary,
+    QuizSpec,
+    read_course,
+    read_glossary,
+)
+from .schema.glossary import glossary_from_rows
+from .services import legal_review_sync
 
 
 def page_upsert(**kwargs):
@@ -42,11 +57,11 @@ PRE_TEST_LESSON = {
     "title": {"mn": "Өмнөх шалгалт: та юу мэдэж байна вэ?", "en": "Pre-test: what do you know already?"},
     "intro": {
         "mn": "Сургалтаа эхлэхийн өмнө энэ богино шалгалтыг өгнө үү. Оноо нь таныг хаанаас эхэлж байгааг "
-        "харуулах бөгөөд хичээлээ үргэлжлүүлэхэд саад болохгүй. Сургалтын төгсгөлд ижил асуултаар "
-        "эцсийн шалгалт өгч, ахицаа харна.",
+        "харуулах бөгөөд хичээлээ үргэлжлүүлэхэд саад болохгүй. Сургалтын төгсгөлийн эцсийн шалгалт ижил "
+        "сэдвүүдээр өөр асуулт асууж, та хэр их суралцсаныг харуулна.",
         "en": "Take this short test before you start. Your score shows where you begin and never stops you "
-        "from going on. At the end of the course the final assessment asks the same questions, so you "
-        "can see how much you learned.",
+        "from going on. At the end of the course the final assessment asks new questions on the same "
+        "topics, so you can see how much you learned.",
     },
 }
 POST_TEST_LESSON = {
@@ -57,6 +72,8 @@ POST_TEST_LESSON = {
         "en": "This assessment covers the whole course. Reach the pass mark to complete the course.",
     },
 }
+SOURCES_HEADING = {"mn": "Эх сурвалж", "en": "Sources"}
+LINK_LABEL = {"mn": "эх бичвэр", "en": "text"}
 MODULE_QUIZ_INTRO = {
     "mn": "Энэ бүлгээр юу сурснаа шалгана уу. Тэнцэх оноо авсны дараа хичээл дууссанд тооцогдоно.",
     "en": "Check what you learned in this module. The lesson is complete once you reach the pass mark.",
@@ -75,6 +92,11 @@ class LoadReport:
     releases: int = 0
     quizzes_created: int = 0  # questions and quizzes
     quizzes_updated: int = 0
+    terms: dict[str, int] = field(default_factory=dict)  # glossary terms: created, updated, kept
+    legal_reviews: dict[str, int] = field(default_factory=dict)  # lessons marked for legal review
+
+    def count(self, tally: dict[str, int], what: str) -> None:
+        tally[what] = tally.get(what, 0) + 1
 
     def page(self, result, label: str):
         if result.kept:
@@ -154,6 +176,8 @@ class _Builder:
                     "caption": "",
                 },
             }
+        if block.type == "sources":
+            return {"type": "text", "value": sources_html(block.value["items"], lang)}
         raise ContentError(self.spec.directory, block.line, f"{where}: unknown block type {block.type}")
 
     def figure_image(self, value: dict, lang: str, where: str):
@@ -297,6 +321,12 @@ class _Builder:
                     )
                     self.report.page(result, f"lesson {spec.slug}/{lesson_spec.slug} ({lang})")
                     lessons[lang] = result.page
+                outcome = legal_review_sync(
+                    lesson_key=lessons[self.default].translation_key, note=lesson_spec.legal_review or None
+                )
+                if outcome not in ("none", "unchanged"):
+                    self.report.count(self.report.legal_reviews, outcome)
+                    self.report.lines.append(f"  legal review {outcome}: {spec.slug}/{lesson_spec.slug}")
             slugs = [lesson.slug for lesson in module_spec.lessons]
             if module_spec.quiz is not None:
                 quiz = self.sync_quiz(module_spec.quiz, f"{module_spec.slug}/quiz")
@@ -311,7 +341,7 @@ class _Builder:
                 slugs.append(slug)
             if spec.assessment is not None and module_spec is spec.modules[0]:
                 pre = self.sync_quiz(
-                    spec.assessment,
+                    spec.assessment.pre,
                     "pre-test",
                     questions_key=f"{spec.slug}/assessment",
                     kind=Quiz.Kind.PRE_TEST,
@@ -324,9 +354,9 @@ class _Builder:
                 slugs.insert(0, PRE_TEST_LESSON["slug"])
             if spec.assessment is not None and module_spec is spec.modules[-1]:
                 post = self.sync_quiz(
-                    spec.assessment,
+                    spec.assessment.post,
                     "post-test",
-                    questions_key=f"{spec.slug}/assessment",
+                    questions_key=_post_test_questions_key(spec),
                     kind=Quiz.Kind.POST_TEST,
                     pre_test=pre,
                     max_attempts=3,
@@ -341,6 +371,57 @@ class _Builder:
         for lang in self.order:
             _order_children(courses[lang], [module.slug for module in spec.modules])
         return courses[self.default]
+
+
+def sources_html(items: list[dict], lang: str) -> str:
+    """A lesson's Sources block: instrument, article, year, link and note, one line each."""
+    lines = []
+    for item in items:
+        parts = [f"<cite>{escape(item['instrument'][lang])}</cite>"]
+        if item["article"]:
+            parts.append(escape(item["article"][lang]))
+        text = ", ".join(parts) + (f" ({item['year']})" if item["year"] else "") + "."
+        if item["note"]:
+            text += f" {escape(item['note'][lang])}"
+        if item["link"]:
+            text += f' <a href="{escape(item["link"])}">{LINK_LABEL[lang]}</a>'
+        lines.append(f"<li>{text}</li>")
+    return f'<h2>{SOURCES_HEADING[lang]}</h2><ol class="sources">{"".join(lines)}</ol>'
+
+
+def glossary_load(report: LoadReport) -> Glossary:
+    """Copy the shipped glossary into the editors' one (keeping their changes) and return every
+    stored term, for the content checks: an editor's refused rendering is refused too."""
+    if GLOSSARY_PATH.is_file():
+        for term in read_glossary().terms:
+            values = {
+                **{f"term_{lang}": term.term[lang] for lang in LANGS},
+                **{f"definition_{lang}": term.definition[lang] for lang in LANGS},
+                **{f"forms_{lang}": "\n".join(term.forms[lang]) for lang in LANGS},
+                **{f"variants_{lang}": "\n".join(term.variants[lang]) for lang in LANGS},
+            }
+            result = term_upsert(slug=term.slug, values=values)
+            if result.kept:
+                report.count(report.terms, "kept")
+            elif result.created or result.changed:
+                report.count(report.terms, "created" if result.created else "updated")
+    return glossary_from_rows(
+        [
+            {
+                "slug": term.slug,
+                "term": {lang: term.term(lang) for lang in LANGS},
+                "definition": {lang: term.definition(lang) for lang in LANGS},
+                "forms": {lang: term.stems(lang)[1:] for lang in LANGS},
+                "variants": {lang: term.variants(lang) for lang in LANGS},
+            }
+            for term in Term.objects.all()
+        ]
+    )
+
+
+def _post_test_questions_key(spec: CourseSpec) -> str:
+    """A parallel post-test has questions of its own; a 1.0-shaped file repeated the pre-test's."""
+    return f"{spec.slug}/post-test" if spec.assessment.parallel else f"{spec.slug}/assessment"
 
 
 def _lesson_texts(lesson: dict) -> dict:
@@ -380,13 +461,18 @@ def catalogues_by_language() -> dict[str, Page]:
 
 @transaction.atomic
 def curricula_load(
-    *, only: list[str] | None = None, sources: list[tuple[str, Path]] | None = None
+    *, only: list[str] | None = None, sources: list[tuple[str, Path]] | None = None, rules: bool = True
 ) -> LoadReport:
-    """Load every installed curriculum (or the named ones, or the given folders); all or nothing."""
+    """Load every installed curriculum (or the named ones, or the given folders); all or nothing.
+
+    ``rules=False`` loads content of an earlier release as it shipped (upgrade tests only): its
+    shape is still checked, the content rules of later releases are not.
+    """
     report = LoadReport()
     catalogues = catalogues_by_language()
+    glossary = glossary_load(report)
     for label, directory in sources if sources is not None else curriculum_dirs():
-        spec = read_course(directory)
+        spec = read_course(directory, rules=rules, glossary=glossary)
         if only and label not in only and spec.slug not in only:
             continue
         course = _Builder(spec, report).build(catalogues)
@@ -397,7 +483,12 @@ def curricula_load(
                 version=spec.version,
                 notes_mn=spec.release_notes.get("mn", ""),
                 notes_en=spec.release_notes.get("en", ""),
+                # Through the platform's own release service: the policy moves learners after the
+                # commit, keeping their progress on every lesson whose content did not change.
+                policy=spec.release_policy,
             )
             report.releases += 1
-            report.lines.append(f"  published {spec.slug} release {spec.version}")
+            report.lines.append(
+                f"  published {spec.slug} release {spec.version} (who moves: {spec.release_policy})"
+            )
     return report

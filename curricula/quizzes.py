@@ -153,8 +153,9 @@ def quiz_sync(
 ) -> Quiz:
     """Create or update a quiz with fixed questions from a content file's quiz.
 
-    Quizzes given the same ``questions_key`` share their bank questions (the pre-test and the
-    post-test ask the very same questions, so gains compare like with like).
+    Quizzes given the same ``questions_key`` share their bank questions. The shipped pre-test
+    keeps the key it had in release 1.0 (``<course>/assessment``), so its questions are updated in
+    place; a parallel post-test has its own (``<course>/post-test``).
     """
     questions_key = questions_key or source_key
     questions = [

@@ -11,6 +11,8 @@ from courses.models import CoursePage, CourseRelease, LessonPage
 from curricula.loader import LoadReport, curricula_load
 from curricula.schema import ContentError, read_course
 
+from .content_helpers import balanced_assessment
+
 pytestmark = pytest.mark.django_db
 
 TEXT = {"en": "Listen first.", "mn": "Эхлээд сонс."}
@@ -222,26 +224,21 @@ def test_quizzes_become_bank_questions_and_quiz_lessons(site, tmp_path):
     course_file["assessment"] = "assessment.yaml"
     (directory / "course.yaml").write_text(yaml.safe_dump(course_file, allow_unicode=True), encoding="utf-8")
     (directory / "assessment.yaml").write_text(
-        yaml.safe_dump(
-            {
-                "title": {"en": "Course check", "mn": "Сургалтын шалгалт"},
-                "pass_mark": 70,
-                "questions": [
-                    {"type": "true_false", "text": {"en": "Report?", "mn": "Мэдээлэх үү?"}, "answer": True}
-                ],
-            },
-            allow_unicode=True,
-        ),
-        encoding="utf-8",
+        yaml.safe_dump(balanced_assessment(), allow_unicode=True), encoding="utf-8"
     )
     course, report = _load(directory)
     from assessments.models import Question, Quiz
 
-    assert Question.objects.count() == 3
+    assert Question.objects.count() == 2 + 2 + 2, "module quiz, pre-test and post-test questions"
     kinds = sorted(Quiz.objects.values_list("kind", flat=True))
     assert kinds == ["graded", "post_test", "pre_test"]
     post = Quiz.objects.get(kind="post_test")
-    assert post.pre_test == Quiz.objects.get(kind="pre_test")
+    pre = Quiz.objects.get(kind="pre_test")
+    assert post.pre_test == pre
+    pre_questions = set(pre.fixed_questions.values_list("question_id", flat=True))
+    post_questions = set(post.fixed_questions.values_list("question_id", flat=True))
+    assert len(pre_questions) == len(post_questions) == 2
+    assert not pre_questions & post_questions, "a post-test shares no question with its pre-test"
     slugs = list(
         LessonPage.objects.filter(locale__language_code="en").order_by("path").values_list("slug", flat=True)
     )
@@ -299,3 +296,36 @@ def test_teachers_see_the_three_kits_and_investigators_all_four(site, client):
         assert ("Child-friendly investigation" in client.get("/en/courses/").content.decode()) == (
             expected == 4
         )
+
+
+def test_a_10_shaped_assessment_loaded_as_history_then_a_parallel_one_replaces_the_post_test(site, tmp_path):
+    """A site that loaded 1.0 (one list of questions for both tests) gets new post-test questions;
+    the pre-test keeps its bank questions, updated in place."""
+    from assessments.models import Quiz
+
+    directory = _write_course(tmp_path / "course")
+    course_file = yaml.safe_load((directory / "course.yaml").read_text(encoding="utf-8"))
+    course_file["assessment"] = "assessment.yaml"
+    (directory / "course.yaml").write_text(yaml.safe_dump(course_file, allow_unicode=True), encoding="utf-8")
+    legacy = {
+        "title": {"en": "Course check", "mn": "Сургалтын шалгалт"},
+        "pass_mark": 70,
+        "questions": balanced_assessment()["pre_test"]["questions"],
+    }
+    (directory / "assessment.yaml").write_text(yaml.safe_dump(legacy, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(ContentError, match="would ask the pre-test's questions again"):
+        _load(directory)
+    curricula_load(sources=[("test0", directory)], rules=False)
+    pre, post = Quiz.objects.get(kind="pre_test"), Quiz.objects.get(kind="post_test")
+    before = list(pre.fixed_questions.order_by("sort_order").values_list("question_id", flat=True))
+    assert list(post.fixed_questions.order_by("sort_order").values_list("question_id", flat=True)) == before
+
+    (directory / "assessment.yaml").write_text(
+        yaml.safe_dump(balanced_assessment(), allow_unicode=True), encoding="utf-8"
+    )
+    _load(directory)
+    pre.refresh_from_db()
+    post.refresh_from_db()
+    assert list(pre.fixed_questions.order_by("sort_order").values_list("question_id", flat=True)) == before
+    after = list(post.fixed_questions.order_by("sort_order").values_list("question_id", flat=True))
+    assert len(after) == 2 and not set(after) & set(before)

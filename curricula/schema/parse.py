@@ -1,15 +1,12 @@
-"""Read and validate curriculum content files (see CONTENT_FORMAT.md).
+"""Parse curriculum content files and check their shape (see CONTENT_FORMAT.md).
 
-Pure Python (PyYAML only), so authors can check their files without a database:
-
-    python -m curricula.schema curricula/smart_navigator/content
-
-Every problem names the file and line. The loader runs the same checks before it writes.
+Pure Python (PyYAML only). Every problem names the file and line. The rules about what good
+content is (balanced assessments, parallel post-tests, one rendering per glossary term) are in
+``rules``; ``curricula.schema.read_course`` applies both.
 """
 
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,7 +14,10 @@ from typing import Any
 import yaml
 
 LANGS = ("mn", "en")
-BLOCK_TYPES = ("text", "callout", "session_plan", "figure")
+BLOCK_TYPES = ("text", "callout", "session_plan", "figure", "sources", "shared")
+SHARED_DIR = Path(__file__).resolve().parents[1] / "shared"  # blocks every kit uses word for word
+CONTENT_NOTE = "content-note"  # the shared blocks a module with ``content_note: true`` opens with
+RELEASE_POLICIES = ("nobody", "not_started", "everyone")
 CALLOUT_KINDS = ("safeguarding", "tip", "warning")
 FIGURE_KINDS = ("steps", "cycle", "compare")
 QUESTION_TYPES = (
@@ -28,6 +28,7 @@ QUESTION_TYPES = (
     "ordering",
     "matching",
 )
+QUESTION_KEYS = {"type", "text", "explanation", "objective"}
 AUDIENCES = ("open", "justice")
 SLUG_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789-")
 
@@ -111,6 +112,12 @@ class Question:
     explanation: dict[str, str]
     data: dict[str, Any]
     line: int
+    path: Path | None = None
+    objective: str | None = None  # assessment questions: the course objective the item tests
+
+    @property
+    def where(self) -> str:
+        return f"{self.path.name if self.path else '?'}:{self.line}"
 
 
 @dataclass
@@ -122,10 +129,28 @@ class QuizSpec:
 
 
 @dataclass
+class AssessmentSpec:
+    """The course's knowledge check: a pre-test and a post-test on the same objectives.
+
+    ``parallel`` is False for a file in the 1.0 shape, whose post-test asks the pre-test's very
+    questions; the rules refuse it, and only historical content is read that way.
+    """
+
+    pass_mark: int
+    objectives: dict[str, dict[str, str]]
+    pre: QuizSpec
+    post: QuizSpec
+    parallel: bool
+    path: Path
+    line: int
+
+
+@dataclass
 class Block:
     type: str
     value: dict[str, Any]
     line: int
+    shared: str | None = None  # the name of the shared file it comes from, if any
 
 
 @dataclass
@@ -135,10 +160,20 @@ class LessonSpec:
     minutes: int
     body: list[Block]
     line: int
+    legal_review: dict[str, str] = field(default_factory=dict)  # what a lawyer must check, if anything
+    path: Path | None = None
 
     def word_count(self, lang: str) -> int:
         """Words of readable text in one language (prose, callouts, plans, figures)."""
         return sum(_words(block.value, lang) for block in self.body)
+
+    def texts(self, lang: str) -> list[str]:
+        """Every piece of text a reader sees in one language: the title and each block."""
+        return [self.title[lang], *(text for block in self.body for text in texts_of(block.value, lang))]
+
+    @property
+    def where(self) -> str:
+        return f"{self.path.name if self.path else '?'}:{self.line}"
 
 
 @dataclass
@@ -162,8 +197,9 @@ class CourseSpec:
     audience: str
     estimated_hours: float
     release_notes: dict[str, str]
+    release_policy: str
     modules: list[ModuleSpec]
-    assessment: QuizSpec | None
+    assessment: AssessmentSpec | None
     directory: Path
     files: list[Path] = field(default_factory=list)
 
@@ -182,6 +218,21 @@ def _words(value: Any, lang: str) -> int:
     return 0
 
 
+def texts_of(value: Any, lang: str):
+    """Every string of one language inside a block value (or any bilingual structure)."""
+    if isinstance(value, dict):
+        if set(value) >= set(LANGS) and not (set(value) - set(LANGS)):
+            inner = value[lang]
+            yield from (inner if isinstance(inner, list) else [inner])
+        else:
+            for key, inner in value.items():
+                if key not in ("kind", "link", "year", "duration_minutes"):
+                    yield from texts_of(inner, lang)
+    elif isinstance(value, list):
+        for inner in value:
+            yield from texts_of(inner, lang)
+
+
 def _count(value: Any) -> int:
     if isinstance(value, str):
         return len(value.split())
@@ -193,7 +244,7 @@ def _count(value: Any) -> int:
 # --- validation -------------------------------------------------------------------------
 
 
-class _Checker:
+class Checker:
     """Validates one file's data, raising ContentError at the first problem."""
 
     def __init__(self, path: Path):
@@ -273,17 +324,65 @@ class _Checker:
 
     # blocks
 
+    def blocks(self, nodes: list, where: str) -> list[Block]:
+        """A lesson body: its blocks, with each ``shared`` block replaced by the blocks it names."""
+        result = []
+        for node in nodes:
+            if isinstance(node, dict) and len(node) == 1 and "shared" in node:
+                result.extend(self.shared(node, where))
+            else:
+                result.append(self.block(node, where))
+        return result
+
     def block(self, node: Any, where: str) -> Block:
         if not isinstance(node, dict) or len(node) != 1:
             self.fail(node, f"{where}: a block is a mapping with exactly one key (its type)")
         ((kind, value),) = node.items()
         line = node.line
-        if kind not in BLOCK_TYPES:
+        if kind not in BLOCK_TYPES or kind == "shared":
             self.fail(node, f"{where}: unknown block type '{kind}' (known: {', '.join(BLOCK_TYPES)})")
         where = f"{where} ({kind} block)"
+        if kind == "sources":
+            return Block(type=kind, value={"items": self.block_sources(value, where, line)}, line=line)
         value = self.mapping(value, where, line)
         getattr(self, f"block_{kind}")(value, where)
         return Block(type=kind, value=value, line=line)
+
+    def shared(self, node: dict, where: str) -> list[Block]:
+        name = node["shared"]
+        if not isinstance(name, str) or not name or set(name) - SLUG_CHARS:
+            self.fail(node, f"{where}: 'shared' names a file in curricula/shared/ (a-z, 0-9, '-')")
+        return shared_blocks(name, node=node, path=self.path)
+
+    def block_sources(self, value: Any, where: str, line: int) -> list[dict]:
+        """Where a lesson's legal and factual claims come from: instrument, article, year, link."""
+        if not isinstance(value, list) or not value:
+            self.fail(value, f"{where}: list at least one source", line)
+        items = []
+        for number, item in enumerate(value, 1):
+            item_where = f"{where} source {number}"
+            item = self.mapping(item, item_where, line)
+            self.only(item, {"instrument", "article", "year", "link", "note"}, item_where)
+            year = item.get("year")  # left out only for a document without one (an annual report)
+            if year is not None and (
+                isinstance(year, bool) or not isinstance(year, int) or not 1900 <= year <= 2100
+            ):
+                self.fail(item, f"{item_where}: 'year' must be the year of the instrument (e.g. 2000)")
+            link = item.get("link")
+            if link is not None and (
+                not isinstance(link, str) or not link.startswith("https://") or " " in link
+            ):
+                self.fail(item, f"{item_where}: 'link' must be an https:// address")
+            items.append(
+                {
+                    "instrument": self.text(item, "instrument", item_where),
+                    "article": self.text(item, "article", item_where, required=False),
+                    "year": year,
+                    "link": link or "",
+                    "note": self.text(item, "note", item_where, required=False),
+                }
+            )
+        return items
 
     def block_text(self, value: dict, where: str):
         for lang in LANGS:
@@ -347,10 +446,21 @@ class _Checker:
         text = self.text(node, "text", where)
         explanation = self.text(node, "explanation", where, required=False)
         data = getattr(self, f"question_{qtype}")(node, where)
-        return Question(type=qtype, text=text, explanation=explanation, data=data, line=node.line)
+        objective = node.get("objective")
+        if objective is not None and (not isinstance(objective, str) or set(objective) - SLUG_CHARS):
+            self.fail(node, f"{where}: objective {objective!r} must be an objective's slug")
+        return Question(
+            type=qtype,
+            text=text,
+            explanation=explanation,
+            data=data,
+            line=node.line,
+            path=self.path,
+            objective=objective,
+        )
 
     def _options(self, node: dict, where: str) -> list[dict]:
-        self.only(node, {"type", "text", "explanation", "options"}, where)
+        self.only(node, {*QUESTION_KEYS, "options"}, where)
         options = node.get("options")
         if not isinstance(options, list) or len(options) < 2:
             self.fail(node, f"{where}: needs at least 2 options")
@@ -385,13 +495,13 @@ class _Checker:
         return {"options": options}
 
     def question_true_false(self, node: dict, where: str) -> dict:
-        self.only(node, {"type", "text", "explanation", "answer"}, where)
+        self.only(node, {*QUESTION_KEYS, "answer"}, where)
         if not isinstance(node.get("answer"), bool):
             self.fail(node, f"{where}: 'answer' must be true or false (the correct answer)")
         return {"answer": node["answer"]}
 
     def question_short_text(self, node: dict, where: str) -> dict:
-        self.only(node, {"type", "text", "explanation", "accepted"}, where)
+        self.only(node, {*QUESTION_KEYS, "accepted"}, where)
         return {"accepted": self._accepted(node, where)}
 
     def _accepted(self, node: dict, where: str) -> dict[str, list[str]]:
@@ -410,14 +520,14 @@ class _Checker:
         return {lang: [str(item).strip() for item in value[lang]] for lang in LANGS}
 
     def question_ordering(self, node: dict, where: str) -> dict:
-        self.only(node, {"type", "text", "explanation", "items"}, where)
+        self.only(node, {*QUESTION_KEYS, "items"}, where)
         items = node.get("items")
         if not isinstance(items, list) or len(items) < 3:
             self.fail(node, f"{where}: needs at least 3 items, listed in the correct order")
         return {"items": [self.text(_wrap(item), "", f"{where} item {n}") for n, item in enumerate(items, 1)]}
 
     def question_matching(self, node: dict, where: str) -> dict:
-        self.only(node, {"type", "text", "explanation", "pairs"}, where)
+        self.only(node, {*QUESTION_KEYS, "pairs"}, where)
         pairs = node.get("pairs")
         if not isinstance(pairs, list) or len(pairs) < 2:
             self.fail(node, f"{where}: needs at least 2 pairs")
@@ -445,6 +555,53 @@ class _Checker:
         parsed = [self.question(q, f"{where} question {n}") for n, q in enumerate(questions, 1)]
         return QuizSpec(title=title, pass_mark=pass_mark, questions=parsed, line=node.line)
 
+    def assessment(self, node: Any) -> AssessmentSpec:
+        """The 1.1 shape (objectives, pre_test, post_test) or the 1.0 shape (one list of questions)."""
+        node = self.mapping(node, "assessment file", 1)
+        if "questions" in node:  # 1.0: the post-test repeated the pre-test; the rules refuse it
+            quiz = self.quiz(node, "assessment", minimum=1)
+            return AssessmentSpec(
+                pass_mark=quiz.pass_mark,
+                objectives={},
+                pre=quiz,
+                post=quiz,
+                parallel=False,
+                path=self.path,
+                line=node.line,
+            )
+        self.only(node, {"pass_mark", "objectives", "pre_test", "post_test"}, "assessment")
+        pass_mark = self.integer(node, "pass_mark", "assessment", low=0, high=100, default=70)
+        objectives_data = node.get("objectives")
+        if not isinstance(objectives_data, list) or not objectives_data:
+            self.fail(node, "assessment needs a list of 'objectives' (slug and text) that both tests cover")
+        objectives: dict[str, dict[str, str]] = {}
+        for number, objective in enumerate(objectives_data, 1):
+            where = f"assessment objective {number}"
+            objective = self.mapping(objective, where, objectives_data.line)
+            self.only(objective, {"slug", "text"}, where)
+            slug = self.slug(objective, where)
+            if slug in objectives:
+                self.fail(objective, f"{where}: duplicate objective '{slug}'")
+            objectives[slug] = self.text(objective, "text", where)
+        forms = {}
+        for key in ("pre_test", "post_test"):
+            if not isinstance(node.get(key), dict):
+                self.fail(node, f"assessment needs '{key}' with a title and its questions")
+            form = dict(node[key])
+            form["pass_mark"] = pass_mark
+            located = LocatedDict(form)
+            located.line = node[key].line
+            forms[key] = self.quiz(located, key, minimum=1)
+        return AssessmentSpec(
+            pass_mark=pass_mark,
+            objectives=objectives,
+            pre=forms["pre_test"],
+            post=forms["post_test"],
+            parallel=True,
+            path=self.path,
+            line=node.line,
+        )
+
 
 def _wrap(value: dict) -> LocatedDict:
     wrapper = LocatedDict({"": value})
@@ -455,11 +612,34 @@ def _wrap(value: dict) -> LocatedDict:
 # --- entry points -----------------------------------------------------------------------
 
 
+def shared_blocks(name: str, *, node: Any = None, path: Path | None = None) -> list[Block]:
+    """The blocks of ``curricula/shared/<name>.yaml`` (a mapping with ``blocks:``), marked as shared."""
+    shared_path = SHARED_DIR / f"{name}.yaml"
+    if not shared_path.is_file():
+        raise ContentError(
+            path or shared_path, getattr(node, "line", None), f"no shared blocks named '{name}'"
+        )
+    data = read_yaml(shared_path)
+    check = Checker(shared_path)
+    data = check.mapping(data, "shared blocks file", 1)
+    check.only(data, {"blocks"}, "shared blocks file")
+    nodes = data.get("blocks")
+    if not isinstance(nodes, list) or not nodes:
+        check.fail(data, "shared blocks file needs a list under 'blocks'")
+    blocks = [check.block(block, f"shared '{name}'") for block in nodes]
+    for block in blocks:
+        block.shared = name
+    return blocks
+
+
 def read_module(path: Path, *, seen_lessons: dict[str, str]) -> ModuleSpec:
     data = read_yaml(path)
-    check = _Checker(path)
+    check = Checker(path)
     data = check.mapping(data, "module file", 1)
-    check.only(data, {"slug", "title", "summary", "lessons", "quiz"}, "module")
+    check.only(data, {"slug", "title", "summary", "content_note", "lessons", "quiz"}, "module")
+    content_note = data.get("content_note", False)
+    if not isinstance(content_note, bool):
+        check.fail(data, "module: 'content_note' must be true or false")
     slug = check.slug(data, "module")
     title = check.text(data, "title", "module")
     summary = check.text(data, "summary", "module", required=False)
@@ -470,7 +650,7 @@ def read_module(path: Path, *, seen_lessons: dict[str, str]) -> ModuleSpec:
     for number, lesson in enumerate(lessons_data, 1):
         where = f"lesson {number}"
         lesson = check.mapping(lesson, where, lessons_data.line)
-        check.only(lesson, {"slug", "title", "minutes", "body"}, where)
+        check.only(lesson, {"slug", "title", "minutes", "legal_review", "body"}, where)
         lesson_slug = check.slug(lesson, where)
         if lesson_slug in seen_lessons:
             check.fail(
@@ -481,13 +661,21 @@ def read_module(path: Path, *, seen_lessons: dict[str, str]) -> ModuleSpec:
         body = lesson.get("body")
         if not isinstance(body, list) or not body:
             check.fail(lesson, f"{where} needs at least one block under 'body'")
+        blocks = check.blocks(body, where)
+        if content_note and number == 1:  # a module on abuse or exploitation opens with a content note
+            blocks = shared_blocks(CONTENT_NOTE, node=data, path=path) + blocks
+        legal_review = check.text(lesson, "legal_review", where, required=False)
+        if legal_review and not any(block.type == "sources" for block in blocks):
+            check.fail(lesson, f"{where}: a lesson marked for legal review needs a 'sources' block")
         lessons.append(
             LessonSpec(
                 slug=lesson_slug,
                 title=check.text(lesson, "title", where),
                 minutes=check.integer(lesson, "minutes", where, low=1, high=600, default=15),
-                body=[check.block(block, where) for block in body],
+                body=blocks,
                 line=lesson.line,
+                legal_review=legal_review,
+                path=path,
             )
         )
     quiz = check.quiz(data["quiz"], "quiz", minimum=1) if data.get("quiz") is not None else None
@@ -496,12 +684,12 @@ def read_module(path: Path, *, seen_lessons: dict[str, str]) -> ModuleSpec:
     )
 
 
-def read_course(directory: Path) -> CourseSpec:
+def parse_course(directory: Path) -> CourseSpec:
     """Read and validate one course's content folder; raise ContentError on the first problem."""
     directory = Path(directory)
     path = directory / "course.yaml"
     data = read_yaml(path)
-    check = _Checker(path)
+    check = Checker(path)
     data = check.mapping(data, "course file", 1)
     check.only(
         data,
@@ -514,6 +702,7 @@ def read_course(directory: Path) -> CourseSpec:
             "audience",
             "estimated_hours",
             "release_notes",
+            "release_policy",
             "modules",
             "assessment",
         },
@@ -521,6 +710,9 @@ def read_course(directory: Path) -> CourseSpec:
     )
     slug = check.slug(data, "course")
     version = str(check.require(data, "version", "course"))
+    release_policy = data.get("release_policy", "nobody")
+    if release_policy not in RELEASE_POLICIES:
+        check.fail(data, f"course: release_policy must be one of {', '.join(RELEASE_POLICIES)}")
     audience = data.get("audience", "open")
     if audience not in AUDIENCES:
         check.fail(data, f"course: audience must be one of {', '.join(AUDIENCES)}")
@@ -550,8 +742,7 @@ def read_course(directory: Path) -> CourseSpec:
     assessment = None
     if data.get("assessment"):
         assessment_path = directory / str(data["assessment"])
-        assessment_check = _Checker(assessment_path)
-        assessment = assessment_check.quiz(read_yaml(assessment_path), "assessment", minimum=1)
+        assessment = Checker(assessment_path).assessment(read_yaml(assessment_path))
         files.append(assessment_path)
     return CourseSpec(
         slug=slug,
@@ -562,38 +753,9 @@ def read_course(directory: Path) -> CourseSpec:
         audience=audience,
         estimated_hours=float(hours),
         release_notes=check.text(data, "release_notes", "course", required=False),
+        release_policy=release_policy,
         modules=modules,
         assessment=assessment,
         directory=directory,
         files=files,
     )
-
-
-def main(argv: list[str]) -> int:
-    if not argv:
-        print("usage: python -m curricula.schema CONTENT_DIR [CONTENT_DIR ...]", file=sys.stderr)
-        return 2
-    status = 0
-    for arg in argv:
-        try:
-            course = read_course(Path(arg))
-        except ContentError as exc:
-            print(f"error: {exc}", file=sys.stderr)
-            status = 1
-            continue
-        quiz_questions = sum(len(m.quiz.questions) for m in course.modules if m.quiz)
-        print(
-            f"{course.slug}: {len(course.modules)} modules, {len(course.lessons)} lessons, "
-            f"{quiz_questions} module quiz questions, "
-            f"{len(course.assessment.questions) if course.assessment else 0} assessment questions"
-        )
-        for module in course.modules:
-            for lesson in module.lessons:
-                en, mn = lesson.word_count("en"), lesson.word_count("mn")
-                flag = "" if en >= 200 else "   <-- under 200 English words"
-                print(f"  {module.slug}/{lesson.slug}: {en} en words, {mn} mn words{flag}")
-    return status
-
-
-if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
