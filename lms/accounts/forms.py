@@ -2,6 +2,7 @@
 
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
+from django.contrib.auth.hashers import make_password
 from django.core.validators import MaxValueValidator
 from django.utils.translation import gettext_lazy as _
 from wagtail.users.forms import UserCreationForm as WagtailCreationForm
@@ -108,6 +109,13 @@ class SignupForm(ProfileFieldsMixin, AllauthSignupForm):
 
     def signup(self, request, user):
         services.profile_update(user=user, **self.profile_data())
+
+    def try_save(self, request):
+        # The address already has an account: allauth only emails its owner. Hash the password
+        # anyway, so this answer takes as long as creating an account and timing tells nothing.
+        if self.account_already_exists:
+            make_password(self.cleaned_data.get("password1"))
+        return super().try_save(request)
 
 
 class ProfileForm(ProfileFieldsMixin):

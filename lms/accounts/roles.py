@@ -13,6 +13,7 @@ EDITORS = "Curriculum editors"
 REVIEWERS = "Curriculum reviewers"
 MANAGERS = "Programme managers"
 ADMINISTRATORS = "Administrators"
+SAFEGUARDING_LEADS = "Safeguarding leads"
 
 # Build and correct the question bank and quizzes (results and regrading need change_quiz).
 QUESTION_BANK_EDIT = [
@@ -34,12 +35,37 @@ REPORTS = [
     "reports.delete_target",
     "reports.view_target",
 ]
+# Club delivery (lms.delivery): every club and the delivery report, review meetings and their
+# attendance, school terms and delivery targets. Facilitators need no permission: they see their clubs.
+DELIVERY_MANAGE = [
+    "delivery.view_all_clubs",
+    "delivery.manage_review_meetings",
+    "delivery.view_kit",
+    "delivery.add_term",
+    "delivery.change_term",
+    "delivery.view_term",
+    "delivery.add_deliverytarget",
+    "delivery.change_deliverytarget",
+    "delivery.delete_deliverytarget",
+    "delivery.view_deliverytarget",
+]
+# The programme's safeguarding lead: receives the alerts facilitators raise, and follows them up.
+SAFEGUARDING = [
+    "delivery.view_safeguardingalert",
+    "delivery.change_safeguardingalert",
+    "delivery.receive_safeguarding_alerts",
+]
 # H5P activities: upload packages whose libraries are installed, set their rules, see results.
 H5P_EDIT = [
     "assessments.add_h5pactivity",
     "assessments.change_h5pactivity",
     "assessments.view_h5pactivity",
 ]
+# The glossary: terms, definitions and the renderings the content checker refuses.
+GLOSSARY_EDIT = ["glossary.add_term", "glossary.change_term", "glossary.view_term"]
+# Lessons marked for legal review: editors see them, reviewers (and administrators) record the check.
+LEGAL_REVIEW_VIEW = "curricula.view_legalreview"
+LEGAL_REVIEW_CHANGE = "curricula.change_legalreview"
 # Installing H5P library code means JavaScript that runs on the site's origin: administrators only.
 H5P_INSTALL = "assessments.install_h5plibrary"
 
@@ -56,6 +82,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "wagtaildocs.choose_document",
         *QUESTION_BANK_EDIT,
         *H5P_EDIT,
+        *GLOSSARY_EDIT,
+        LEGAL_REVIEW_VIEW,
         "certificates.add_certificatetemplate",
         "certificates.change_certificatetemplate",
         "courses.add_courserelease",
@@ -73,8 +101,13 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "courses.change_courserelease",
         "courses.publish_courserelease",
         "courses.view_courserelease",
+        "glossary.change_term",
+        "glossary.view_term",
+        LEGAL_REVIEW_VIEW,
+        LEGAL_REVIEW_CHANGE,
     ],
-    MANAGERS: ["wagtailadmin.access_admin", *REPORTS],
+    MANAGERS: ["wagtailadmin.access_admin", *REPORTS, *DELIVERY_MANAGE],
+    SAFEGUARDING_LEADS: ["wagtailadmin.access_admin", *SAFEGUARDING],
     ADMINISTRATORS: [
         "wagtailadmin.access_admin",
         *REPORTS,
@@ -105,6 +138,15 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *H5P_EDIT,
         "assessments.delete_h5pactivity",
         H5P_INSTALL,
+        *DELIVERY_MANAGE,
+        "delivery.add_kit",
+        "delivery.change_kit",
+        "delivery.delete_term",
+        "delivery.view_safeguardingalert",
+        *GLOSSARY_EDIT,
+        "glossary.delete_term",
+        LEGAL_REVIEW_VIEW,
+        LEGAL_REVIEW_CHANGE,
     ],
 }
 

@@ -1,12 +1,16 @@
 """Account pages: the profile, and allauth's forms answering bad input with 400."""
 
 from allauth.account import views as allauth_views
+from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import logout
+from django.contrib.auth import REDIRECT_FIELD_NAME, logout
 from django.contrib.auth.decorators import login_required
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from lms import ratelimit
@@ -29,7 +33,15 @@ class SignupView(InvalidFormIs400, allauth_views.SignupView):
 
 
 class LoginView(InvalidFormIs400, allauth_views.LoginView):
-    pass
+    def get_authenticated_redirect_url(self):
+        """A signed-in person is sent on to `next`, except into the admin when they may not use
+        it: the admin would send them straight back here. They land on their own learning page,
+        where the admin's "no permission" message is shown."""
+        url = super().get_authenticated_redirect_url()
+        admin = reverse("wagtailadmin_home")
+        if url.startswith(admin) and not self.request.user.has_perm("wagtailadmin.access_admin"):
+            return reverse(settings.LOGIN_REDIRECT_URL)
+        return url
 
 
 class PasswordResetView(InvalidFormIs400, allauth_views.PasswordResetView):
@@ -38,6 +50,30 @@ class PasswordResetView(InvalidFormIs400, allauth_views.PasswordResetView):
 
 class PasswordChangeView(InvalidFormIs400, allauth_views.PasswordChangeView):
     pass
+
+
+def _safe_next(request, default: str) -> str:
+    target = request.POST.get(REDIRECT_FIELD_NAME) or request.GET.get(REDIRECT_FIELD_NAME) or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return default
+
+
+@never_cache
+def sign_in_handover(request, *, default_next: str = "/"):
+    """Wagtail's own sign-in forms (the admin's and the one for private pages) hand over to the
+    site's sign-in page, keeping a safe `next`. They never check a password: whatever is posted
+    here, nobody is signed in, so verified email, two-factor and lockout always apply."""
+    query = urlencode({REDIRECT_FIELD_NAME: _safe_next(request, default_next)})
+    return redirect(f"{reverse('account_login')}?{query}")
+
+
+@never_cache
+def password_reset_handover(request, *args, **kwargs):
+    """Wagtail's admin password reset (every step of it) hands over to the site's reset page."""
+    return redirect("account_reset_password")
 
 
 @login_required
