@@ -30,7 +30,8 @@ def _date(value: str) -> date | None:
 
 
 def quiz_results(request, quiz_id: int):
-    """Attempts at one quiz with filters, the item analysis, and the knowledge gain for post-tests."""
+    """Attempts at one quiz with filters, the item analysis, and for a post-test the knowledge gain
+    against its paired pre-test."""
     _require(request)
     quiz = get_object_or_404(Quiz, pk=quiz_id)
     status = request.GET.get("status", "")
@@ -65,7 +66,8 @@ def quiz_results(request, quiz_id: int):
         "filters": request.GET,
     }
     if quiz.kind == Quiz.Kind.POST_TEST:
-        context["gain"] = selectors.knowledge_gain()
+        context["gain"] = selectors.knowledge_gain(post_test=quiz)
+        context["gain_rule"] = selectors.GAIN_RULE
     return render(request, "assessments/admin/quiz_results.html", context, status=400 if errors else 200)
 
 

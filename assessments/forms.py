@@ -1,4 +1,8 @@
-"""Turn a quiz form's POST data into answers, one shape per question type (see grading)."""
+"""Turn a quiz form's POST data into answers, one shape per question type (see grading).
+
+The form names options by the attempt's tokens (see ``assessments.layout``); answers leave here
+with real option ids, and a value that is not a token of this attempt is refused.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ import re
 
 from django.utils.translation import gettext as _
 
+from . import layout
 from .models import QuizAttempt
 from .services import BadAnswer, QuestionNotInAttempt
 
@@ -32,13 +37,24 @@ def answers_from_post(attempt: QuizAttempt, data) -> dict[int, dict]:
     return answers
 
 
+def _real(mapping: dict[str, str], token: str) -> str:
+    """The real option id behind a token of this attempt; anything else is refused."""
+    try:
+        return mapping[token]
+    except KeyError:
+        raise BadAnswer(_("Choose one of the options shown.")) from None
+
+
 def _answer(entry: dict, fields: dict[str, list[str]]) -> dict | None:
+    """One question's answer, with the page's tokens turned back into real option ids."""
     kind = entry["kind"]
     values = [value for value in fields.get("", []) if value != ""]
     if kind == "single_choice":
-        return {"option": values[-1]} if values else None
+        return {"option": _real(layout.options_by_token(entry), values[-1])} if values else None
     if kind == "multiple_response":
-        return {"options": values} if values or "present" in fields else None
+        options = layout.options_by_token(entry)
+        chosen = [_real(options, value) for value in values]
+        return {"options": chosen} if chosen or "present" in fields else None
     if kind == "true_false":
         if not values:
             return None
@@ -47,31 +63,32 @@ def _answer(entry: dict, fields: dict[str, list[str]]) -> dict | None:
         return {"value": values[-1] == "true"}
     if kind == "short_text":
         return {"text": values[-1]} if values else None
+    items = layout.options_by_token(entry)
+    extra = set(fields) - set(items) - {""}
     if kind == "ordering":
+        if extra:
+            raise BadAnswer(_("An item that was not shown was placed."))
         positions = {}
-        for option_id in entry["options"]:
-            raw = (fields.get(option_id) or [""])[-1]
+        for token, option_id in items.items():
+            raw = (fields.get(token) or [""])[-1]
             if raw == "":
                 return None  # not every item placed yet: nothing to save
             try:
                 positions[option_id] = int(raw)
             except ValueError:
                 raise BadAnswer(_("Choose a position for every item.")) from None
-        extra = set(fields) - set(entry["options"]) - {""}
-        if extra:
-            raise BadAnswer(_("An item that was not shown was placed."))
         order = sorted(positions, key=lambda option_id: positions[option_id])
         if sorted(positions.values()) != list(range(1, len(order) + 1)):
             raise BadAnswer(_("Give every item a different position."))
         return {"order": order}
     if kind == "matching":
-        pairs = {
-            option_id: (fields.get(option_id) or [""])[-1]
-            for option_id in entry["options"]
-            if (fields.get(option_id) or [""])[-1]
-        }
-        extra = set(fields) - set(entry["options"]) - {""}
         if extra:
             raise BadAnswer(_("An item that was not shown was matched."))
+        matches = layout.matches_by_token(entry)
+        pairs = {
+            option_id: _real(matches, (fields.get(token) or [""])[-1])
+            for token, option_id in items.items()
+            if (fields.get(token) or [""])[-1]
+        }
         return {"pairs": pairs} if pairs else None
     return None

@@ -3,7 +3,8 @@
 A question keeps both languages in one object, so there is one answer key whatever language
 the learner reads. Options are StreamField items: their ids stay stable across edits, and an
 attempt refers to them by id. An attempt records the revision of every question it showed and
-the order it showed the options in; grading reads the answer key from those revisions.
+the order it showed the options in; grading reads the answer key from those revisions. The page
+names options by per-attempt tokens, never by their ids (``assessments.layout``).
 """
 
 from __future__ import annotations
@@ -363,7 +364,8 @@ class QuizAttempt(models.Model):
     lesson_key = models.UUIDField(null=True, blank=True)
     number = models.PositiveSmallIntegerField()
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.IN_PROGRESS)
-    # [{"question": id, "revision": id, "points": n, "options": [option ids in the order shown]}]
+    # [{"question": id, "revision": id, "points": n, "options": [option ids in the order shown],
+    #   "tokens": [what the page calls each option]}]: see assessments.layout
     layout = models.JSONField(default=list)
     started_at = models.DateTimeField()
     deadline = models.DateTimeField(null=True, blank=True)

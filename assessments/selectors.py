@@ -5,13 +5,16 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+from django.db import connections
 from django.db.models import Avg, Count, F, FloatField, Q, QuerySet, Sum
 from django.db.models.functions import Cast
 from django.utils import translation
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 from wagtail.models import Revision
 
-from . import grading
+from courses.models import Enrollment
+
+from . import grading, layout
 from .models import Question, Quiz, QuizAttempt, QuizResponse
 from .services import quiz_grade
 
@@ -85,13 +88,15 @@ def review_allowed(setting: str, state: QuizState) -> bool:
 
 @dataclass
 class ShownOption:
-    id: str
+    id: str  # the real option id: stays on the server
     text: str
+    token: str = ""  # what the page calls this option in this attempt (see assessments.layout)
     chosen: bool = False
     correct: bool = False
     feedback: str = ""
     position: int | None = None  # ordering: the learner's position for this item
     matched: str | None = None  # matching: the id the learner matched this item with
+    matched_token: str = ""  # matching: the token of the answer the learner chose
     matched_text: str = ""
 
 
@@ -143,6 +148,8 @@ def attempt_questions(
         chosen = set(answer.get("options", [])) | ({answer["option"]} if answer.get("option") else set())
         order = answer.get("order") or []
         pairs = answer.get("pairs") or {}
+        tokens = layout.token_of_option(entry)
+        match_tokens = layout.token_of_match(entry)
         options = []
         for option_id in entry["options"]:
             option = by_id.get(option_id)
@@ -151,19 +158,21 @@ def attempt_questions(
             options.append(
                 ShownOption(
                     id=option_id,
+                    token=tokens[option_id],
                     text=_pick(option, "text"),
                     chosen=option_id in chosen,
                     correct=option["correct"] if reveal else False,
                     feedback=_pick(option, "feedback") if with_feedback and option_id in chosen else "",
                     position=order.index(option_id) + 1 if option_id in order else None,
                     matched=pairs.get(option_id),
+                    matched_token=match_tokens.get(pairs.get(option_id), ""),
                     matched_text=_pick(by_id[pairs[option_id]], "match")
                     if pairs.get(option_id) in by_id
                     else "",
                 )
             )
         matches = [
-            ShownOption(id=option_id, text=_pick(by_id[option_id], "match"))
+            ShownOption(id=option_id, token=match_tokens[option_id], text=_pick(by_id[option_id], "match"))
             for option_id in entry.get("matches", [])
             if option_id in by_id
         ]
@@ -278,92 +287,6 @@ def item_analysis(*, quiz: Quiz) -> list[ItemStatistics]:
     return result
 
 
-# --- knowledge gain ------------------------------------------------------------------------------------
-
-
-@dataclass
-class LearnerGain:
-    user_id: int
-    pre: float
-    post: float
-
-    @property
-    def gain(self) -> float:
-        return self.post - self.pre
-
-    @property
-    def improved(self) -> bool:
-        return self.post > self.pre
-
-
-@dataclass
-class KnowledgeGain:
-    learners: int
-    pre_mean: float | None
-    post_mean: float | None
-    gain: float | None
-    improved_share: float | None  # 0..1
-
-
-def _first_scores(quizzes: QuerySet[Quiz], **filters) -> dict[int, float]:
-    """Each learner's score on their first submitted attempt at any of these quizzes."""
-    scores: dict[int, float] = {}
-    for user_id, score in (
-        QuizAttempt.objects.filter(quiz__in=quizzes, status=QuizAttempt.Status.SUBMITTED, **filters)
-        .order_by("user_id", "submitted_at")
-        .values_list("user_id", "score")
-    ):
-        scores.setdefault(user_id, score)
-    return scores
-
-
-def _graded_scores(quizzes: QuerySet[Quiz], **filters) -> dict[int, float]:
-    """Each learner's grade on the post-test, by the quiz's grading method."""
-    by_user: dict[tuple[int, int], dict[int, float]] = {}
-    methods = dict(quizzes.values_list("pk", "grading_method"))
-    for quiz_id, user_id, number, score in QuizAttempt.objects.filter(
-        quiz__in=quizzes, status=QuizAttempt.Status.SUBMITTED, **filters
-    ).values_list("quiz_id", "user_id", "number", "score"):
-        by_user.setdefault((quiz_id, user_id), {})[number] = score
-    grades: dict[int, float] = {}
-    for (quiz_id, user_id), scores in by_user.items():
-        grades[user_id] = max(grades.get(user_id, 0.0), quiz_grade(scores, methods[quiz_id]))
-    return grades
-
-
-def learner_gains(*, course=None, user=None) -> list[LearnerGain]:
-    """Pre-test (first attempt) against post-test (graded) per learner who took both.
-
-    ``course`` limits to attempts made in that course (any translation of the course page);
-    ``user`` to one learner.
-    """
-    filters = {}
-    if course is not None:
-        filters["enrollment__course__translation_key"] = course.translation_key
-    if user is not None:
-        filters["user"] = user
-    pre = _first_scores(Quiz.objects.filter(kind=Quiz.Kind.PRE_TEST), **filters)
-    post = _graded_scores(Quiz.objects.filter(kind=Quiz.Kind.POST_TEST), **filters)
-    return [LearnerGain(user_id=uid, pre=pre[uid], post=post[uid]) for uid in sorted(set(pre) & set(post))]
-
-
-def knowledge_gain(*, course=None) -> KnowledgeGain:
-    """Pre mean, post mean, mean gain and the share of learners who improved (percentage points)."""
-    gains = learner_gains(course=course)
-    if not gains:
-        return KnowledgeGain(learners=0, pre_mean=None, post_mean=None, gain=None, improved_share=None)
-    n = len(gains)
-    pre_mean = sum(g.pre for g in gains) / n
-    post_mean = sum(g.post for g in gains) / n
-    return KnowledgeGain(
-        learners=n,
-        pre_mean=round(pre_mean, 2),
-        post_mean=round(post_mean, 2),
-        gain=round(post_mean - pre_mean, 2),
-        improved_share=round(sum(g.improved for g in gains) / n, 4),
-    )
-
-
 def quiz_summary(*, quiz: Quiz) -> dict:
     """Counts for the top of the staff results page."""
     return QuizAttempt.objects.filter(quiz=quiz, status=QuizAttempt.Status.SUBMITTED).aggregate(
@@ -381,28 +304,119 @@ def regrade_logs(*, question: Question) -> QuerySet:
     return RegradeLog.objects.filter(question=question).select_related("attempt__user", "by")[:200]
 
 
-def knowledge_gain_sums(enrollments: QuerySet, *dimensions) -> list[dict]:
+# --- knowledge gain ------------------------------------------------------------------------------------
+#
+# The rule: per enrolment, the score of its FIRST submitted pre-test attempt against the score of
+# its FIRST submitted post-test attempt; enrolments with both count. Retakes of the post-test
+# count for passing and completion (the quiz's grading method) but never for the gain: a
+# learner who sees feedback and retries measures recall of that feedback, not what the course
+# taught. Attempts without an enrolment do not count.
+
+GAIN_RULE = gettext_lazy(
+    "Knowledge gain compares each enrolment's first pre-test attempt with its first post-test "
+    "attempt, for enrolments that have both. Retakes of the post-test count for passing and "
+    "completion, never for the gain."
+)
+
+
+@dataclass
+class LearnerGain:
+    enrollment_id: int
+    user_id: int
+    pre: float
+    post: float
+
+    @property
+    def gain(self) -> float:
+        return self.post - self.pre
+
+    @property
+    def improved(self) -> bool:
+        return self.post > self.pre
+
+
+@dataclass
+class KnowledgeGain:
+    learners: int  # enrolments with both tests
+    pre_mean: float | None
+    post_mean: float | None
+    gain: float | None
+    improved_share: float | None  # 0..1
+
+
+def _gain_quizzes(post_test: Quiz | None) -> dict[str, list[int]]:
+    """The quizzes that count, by kind: every pre- and post-test, or one post-test and its pair."""
+    if post_test is not None:
+        return {
+            Quiz.Kind.PRE_TEST: [post_test.pre_test_id] if post_test.pre_test_id else [],
+            Quiz.Kind.POST_TEST: [post_test.pk],
+        }
+    quizzes: dict[str, list[int]] = {Quiz.Kind.PRE_TEST: [], Quiz.Kind.POST_TEST: []}
+    for pk, kind in Quiz.objects.filter(kind__in=list(quizzes)).values_list("pk", "kind"):
+        quizzes[kind].append(pk)
+    return quizzes
+
+
+def learner_gains(*, course=None, user=None, post_test: Quiz | None = None) -> list[LearnerGain]:
+    """Per enrolment with both tests: its first pre-test score and its first post-test score.
+
+    ``course`` limits to enrolments in that course (any translation of the course page);
+    ``user`` to one learner; ``post_test`` to that post-test and its paired pre-test.
+    """
+    quizzes = _gain_quizzes(post_test)
+    kind_of = {pk: kind for kind, pks in quizzes.items() for pk in pks}
+    attempts = QuizAttempt.objects.filter(
+        quiz_id__in=list(kind_of), status=QuizAttempt.Status.SUBMITTED, enrollment__isnull=False
+    )
+    if course is not None:
+        attempts = attempts.filter(enrollment__course__translation_key=course.translation_key)
+    if user is not None:
+        attempts = attempts.filter(user=user)
+    first: dict[tuple[int, str], tuple[int, float]] = {}
+    for enrollment_id, user_id, quiz_id, score in attempts.order_by(
+        "submitted_at", "number", "pk"
+    ).values_list("enrollment_id", "user_id", "quiz_id", "score"):
+        first.setdefault((enrollment_id, kind_of[quiz_id]), (user_id, score))
+    gains = []
+    for (enrollment_id, kind), (user_id, pre) in first.items():
+        post = first.get((enrollment_id, Quiz.Kind.POST_TEST))
+        if kind == Quiz.Kind.PRE_TEST and post is not None:
+            gains.append(LearnerGain(enrollment_id=enrollment_id, user_id=user_id, pre=pre, post=post[1]))
+    return sorted(gains, key=lambda gain: gain.enrollment_id)
+
+
+def knowledge_gain(*, course=None, post_test: Quiz | None = None) -> KnowledgeGain:
+    """Pre mean, post mean, mean gain (percentage points) and the share of enrolments that improved,
+    computed by the database (see :func:`knowledge_gain_sums`)."""
+    enrollments = Enrollment.objects.all()
+    if course is not None:
+        enrollments = enrollments.filter(course__translation_key=course.translation_key)
+    summary = gain_summary(knowledge_gain_sums(enrollments, post_test=post_test), None).get(None)
+    if summary is None:
+        return KnowledgeGain(learners=0, pre_mean=None, post_mean=None, gain=None, improved_share=None)
+    return KnowledgeGain(
+        learners=summary["learners"],
+        pre_mean=summary["pre_mean"],
+        post_mean=summary["post_mean"],
+        gain=summary["gain"],
+        improved_share=summary["improved_share"],
+    )
+
+
+def knowledge_gain_sums(enrollments: QuerySet, *dimensions, post_test: Quiz | None = None) -> list[dict]:
     """Knowledge-gain sums of the given enrolments grouped by ``dimensions`` (field paths or
-    expressions on Enrollment, e.g. ``"course"``, ``"user__region"``), in one database query.
+    expressions on Enrollment, e.g. ``"course"``, ``"user__region"``; none: one group), in one
+    database query.
 
     Per enrolment, the pre-test score is its first submitted pre-test attempt and the post-test
-    score the post-test's grade by that quiz's grading method; enrolments with both count.
+    score its first submitted post-test attempt (the rule above); enrolments with both count.
+    ``post_test`` limits to one post-test and its paired pre-test.
     Returns ``[{"keys": (...), "learners", "pre_sum", "post_sum", "improved"}]``; combine groups
     with :func:`gain_summary`.
     """
-    from django.db import connections
-
-    quizzes = list(
-        Quiz.objects.filter(kind__in=[Quiz.Kind.PRE_TEST, Quiz.Kind.POST_TEST]).values_list(
-            "pk", "kind", "grading_method"
-        )
-    )
-    pre_ids = [pk for pk, kind, _method in quizzes if kind == Quiz.Kind.PRE_TEST]
-    post_ids = {
-        method: [pk for pk, kind, m in quizzes if kind == Quiz.Kind.POST_TEST and m == method]
-        for method in Quiz.Grading.values
-    }
-    if not pre_ids or not any(post_ids.values()):
+    quizzes = _gain_quizzes(post_test)
+    pre_ids, post_ids = quizzes[Quiz.Kind.PRE_TEST], quizzes[Quiz.Kind.POST_TEST]
+    if not pre_ids or not post_ids:
         return []
     keys = [f"k{n}" for n in range(len(dimensions))]
     cohort_sql, cohort_params = (
@@ -412,54 +426,35 @@ def knowledge_gain_sums(enrollments: QuerySet, *dimensions) -> list[dict]:
         .query.sql_with_params()
     )
 
-    def among(ids: list[int]) -> tuple[str, list]:
-        return "quiz_id IN (" + ", ".join(["%s"] * len(ids)) + ")", list(ids)
+    def among(ids: list[int]) -> str:
+        return "(" + ", ".join(["%s"] * len(ids)) + ")"
 
-    params: list = list(cohort_params)
-    all_ids = pre_ids + [pk for ids in post_ids.values() for pk in ids]
-    in_all, in_all_params = among(all_ids)
-    last = bool(post_ids[Quiz.Grading.LAST])
+    # One row per attempt that counts, numbered within its enrolment and test kind by time.
+    is_pre = f"CASE WHEN quiz_id IN {among(pre_ids)} THEN 1 ELSE 0 END"
     rows_sql = (
-        "SELECT enrollment_id, quiz_id, score, "  # noqa: S608  # nosec B608
-        "ROW_NUMBER() OVER (PARTITION BY enrollment_id, quiz_id ORDER BY submitted_at, number) AS n_first"
-        + (
-            ", ROW_NUMBER() OVER (PARTITION BY enrollment_id, quiz_id ORDER BY number DESC) AS n_last"
-            if last
-            else ""
-        )
-        + f" FROM {QuizAttempt._meta.db_table} WHERE status = %s AND enrollment_id IS NOT NULL AND {in_all}"
+        f"SELECT enrollment_id, score, {is_pre} AS is_pre, "  # noqa: S608  # nosec B608
+        f"ROW_NUMBER() OVER (PARTITION BY enrollment_id, {is_pre} ORDER BY submitted_at, number, id) AS n "
+        f"FROM {QuizAttempt._meta.db_table} WHERE status = %s AND enrollment_id IS NOT NULL "
+        f"AND quiz_id IN {among(pre_ids + post_ids)}"
     )
-    rows_params = [QuizAttempt.Status.SUBMITTED.value, *in_all_params]
-    in_pre, in_pre_params = among(pre_ids)
-    grade_parts, grade_params = [], []
-    templates = {
-        Quiz.Grading.HIGHEST: "MAX(CASE WHEN {cond} THEN score END)",
-        Quiz.Grading.AVERAGE: "AVG(CASE WHEN {cond} THEN score END)",
-        Quiz.Grading.FIRST: "MAX(CASE WHEN {cond} AND n_first = 1 THEN score END)",
-        Quiz.Grading.LAST: "MAX(CASE WHEN {cond} AND n_last = 1 THEN score END)",
-    }
-    for method, ids in post_ids.items():
-        if ids:
-            cond, cond_params = among(ids)
-            grade_parts.append(templates[method].format(cond=cond))
-            grade_params += cond_params
-    post_sql = grade_parts[0] if len(grade_parts) == 1 else "COALESCE(" + ", ".join(grade_parts) + ")"
+    rows_params = [*pre_ids, *pre_ids, QuizAttempt.Status.SUBMITTED.value, *pre_ids, *post_ids]
     per_enrolment = (
-        f"SELECT enrollment_id, MAX(CASE WHEN {in_pre} AND n_first = 1 THEN score END) AS pre, "  # noqa: S608  # nosec B608
-        f"{post_sql} AS post FROM ({rows_sql}) attempts GROUP BY enrollment_id"
+        "SELECT enrollment_id, MAX(CASE WHEN is_pre = 1 THEN score END) AS pre, "  # noqa: S608  # nosec B608
+        f"MAX(CASE WHEN is_pre = 0 THEN score END) AS post FROM ({rows_sql}) attempts "
+        "WHERE n = 1 GROUP BY enrollment_id"
     )
     key_list = ", ".join(f"c.{key}" for key in keys)
+    columns = ", ".join(["id", *keys])
     # Every value is a parameter; table and column names come from the models and this function.
     query = (
-        f"WITH c (id, {', '.join(keys)}) AS ({cohort_sql}) "  # noqa: S608  # nosec B608
-        f"SELECT {key_list}, COUNT(*), SUM(s.pre), SUM(s.post), "
+        f"WITH c ({columns}) AS ({cohort_sql}) "  # noqa: S608  # nosec B608
+        f"SELECT {key_list + ', ' if keys else ''}COUNT(*), SUM(s.pre), SUM(s.post), "
         "SUM(CASE WHEN s.post > s.pre THEN 1 ELSE 0 END) "
         f"FROM c JOIN ({per_enrolment}) s ON s.enrollment_id = c.id "
-        f"WHERE s.pre IS NOT NULL AND s.post IS NOT NULL GROUP BY {key_list}"
+        "WHERE s.pre IS NOT NULL AND s.post IS NOT NULL" + (f" GROUP BY {key_list}" if keys else "")
     )
-    params += in_pre_params + grade_params + rows_params
     with connections[enrollments.db].cursor() as cursor:
-        cursor.execute(query, params)  # nosec B608
+        cursor.execute(query, [*cohort_params, *rows_params])  # nosec B608
         rows = cursor.fetchall()
     width = len(keys)
     return [
@@ -471,6 +466,7 @@ def knowledge_gain_sums(enrollments: QuerySet, *dimensions) -> list[dict]:
             "improved": int(row[width + 3]),
         }
         for row in rows
+        if row[width]  # no dimension and nobody with both tests: one empty row
     ]
 
 

@@ -21,7 +21,8 @@ from courses import services as course_services
 from courses.models import Enrollment, LessonPage, LessonProgress
 from lms.accounts.services import audit_record
 
-from . import grading
+from . import grading, pairing
+from . import layout as attempt_layout
 from .models import Question, Quiz, QuizAttempt, QuizResponse, RegradeLog
 
 # A request that left the browser just before the deadline may arrive a little after it.
@@ -95,6 +96,19 @@ def _user_scores(quiz_id: int, user_id: int) -> dict[int, float]:
             quiz_id=quiz_id, user_id=user_id, status=QuizAttempt.Status.SUBMITTED
         ).values_list("number", "score")
     )
+
+
+# --- building quizzes -------------------------------------------------------------------------------
+
+
+def quiz_parallel_form_check(*, quiz: Quiz) -> None:
+    """Refuse, with a ValidationError naming the shared questions, a post-test that could show a
+    question its pre-test could show, or a pre-test that could show one of its post-tests'.
+
+    Call it on a quiz as built in memory (its fixed questions and random rules assigned) before
+    saving it; the admin's quiz form applies the same rule (``assessments.admin_forms``).
+    """
+    pairing.check(quiz=quiz)
 
 
 # --- starting an attempt ---------------------------------------------------------------------------
@@ -175,24 +189,17 @@ def attempt_start(*, user, quiz: Quiz, lesson: LessonPage, rng: random.Random | 
     if not drawn:
         raise QuizUnavailable()
     contents = _revision_contents(revision for _question, revision, _points in drawn)
-    layout = []
-    for question_id, revision, points in drawn:
-        key = grading.answer_key_from_revision(contents[revision])
-        option_ids = [option["id"] for option in key["options"]]
-        if released.shuffle_options or key["kind"] == Question.Kind.ORDERING:
-            rng.shuffle(option_ids)  # ordering items are always shuffled: the order is the answer
-        entry = {
-            "question": question_id,
-            "revision": revision,
-            "kind": key["kind"],
-            "points": points,
-            "options": option_ids,
-        }
-        if key["kind"] == Question.Kind.MATCHING:
-            matches = list(option_ids)
-            rng.shuffle(matches)
-            entry["matches"] = matches  # the right-hand column, in its own order
-        layout.append(entry)
+    layout = [
+        attempt_layout.entry_build(
+            question_id=question_id,
+            revision=revision,
+            points=points,
+            key=grading.answer_key_from_revision(contents[revision]),
+            shuffle_options=released.shuffle_options,
+            rng=rng,
+        )
+        for question_id, revision, points in drawn
+    ]
     now = timezone.now()
     return QuizAttempt.objects.create(
         quiz=quiz,
@@ -227,6 +234,21 @@ def _locked_attempt(*, user, attempt_id) -> QuizAttempt:
     if attempt is None:
         raise AttemptNotFound()  # another learner's attempt looks exactly like a missing one
     return attempt
+
+
+def attempt_tokens_ensure(*, attempt: QuizAttempt, rng: random.Random | None = None) -> QuizAttempt:
+    """Give an open attempt started before per-attempt tokens its tokens, once, before its page
+    is shown; its saved responses keep the real option ids and stay as they are. No query for
+    an attempt that has them."""
+    if attempt.is_submitted or not attempt_layout.needs_tokens(attempt.layout):
+        return attempt
+    with transaction.atomic():
+        locked = _locked_attempt(user=attempt.user_id, attempt_id=attempt.pk)
+        if not locked.is_submitted and attempt_layout.needs_tokens(locked.layout):
+            rng = rng or random.SystemRandom()
+            locked.layout = [attempt_layout.with_tokens(entry, rng) for entry in locked.layout]
+            locked.save(update_fields=["layout"])
+    return locked
 
 
 def _layout_entry(attempt: QuizAttempt, question_id) -> dict:

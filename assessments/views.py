@@ -5,11 +5,12 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from courses.models import LessonPage
-from courses.selectors import page_is_visible_to
+from courses.selectors import access_for
 from courses.services import CourseActionError
 
 from . import selectors, services
@@ -34,19 +35,22 @@ def _refusal(request, error: CourseActionError, back_url: str | None = None):
     )
 
 
-def _own_attempt(request, attempt_id: int) -> QuizAttempt:
+def _own_attempt(request, attempt_id: int) -> tuple[QuizAttempt, LessonPage]:
+    """The person's own attempt and its lesson (in the page's language where it has one), if the
+    access decision still lets them into that lesson; an audience left, two-factor sign-in not
+    set up or a lesson outside their release is refused like the lesson page itself."""
     attempt = QuizAttempt.objects.select_related("quiz").filter(pk=attempt_id, user=request.user).first()
-    if attempt is None:
+    if attempt is None or attempt.lesson_key is None:
         raise Http404(_("Attempt not found."))  # another learner's attempt looks like a missing one
-    return attempt
-
-
-def _lesson_for(attempt: QuizAttempt):
-    if attempt.lesson_key is None:
-        return None
-    from wagtail.models import Locale
-
-    return LessonPage.objects.filter(translation_key=attempt.lesson_key, locale=Locale.get_active()).first()
+    language = translation.get_language()
+    lessons = sorted(
+        LessonPage.objects.filter(translation_key=attempt.lesson_key).select_related("locale"),
+        key=lambda page: page.locale.language_code != language,
+    )
+    if not lessons:
+        raise Http404(_("Attempt not found."))
+    access_for(user=request.user, page=lessons[0]).enforce()
+    return attempt, lessons[0]
 
 
 @login_required
@@ -56,12 +60,10 @@ def start(request, quiz_id: int):
     lesson_id = request.POST.get("lesson", "")
     # Not only live lessons: a lesson removed from the current release is still in older ones.
     lesson = LessonPage.objects.filter(pk=lesson_id).first() if lesson_id.isdigit() else None
-    if (
-        quiz is None
-        or lesson is None
-        or not page_is_visible_to(user=request.user, page=lesson)
-        or not _lesson_shows_quiz(lesson, quiz)
-    ):
+    if quiz is None or lesson is None:
+        raise Http404(_("Quiz not found."))
+    access_for(user=request.user, page=lesson).enforce()
+    if not _lesson_shows_quiz(lesson, quiz):
         raise Http404(_("Quiz not found."))
     try:
         attempt = services.attempt_start(user=request.user, quiz=quiz, lesson=lesson)
@@ -80,11 +82,12 @@ def _lesson_shows_quiz(lesson: LessonPage, quiz: Quiz) -> bool:
 @login_required
 @require_GET
 def attempt(request, attempt_id: int):
-    attempt = _own_attempt(request, attempt_id)
+    attempt, lesson = _own_attempt(request, attempt_id)
     if not attempt.is_submitted and services.attempts_expire_due(user=request.user, quiz=attempt.quiz):
         attempt.refresh_from_db()
     if attempt.is_submitted:
         return redirect("assessments:result", attempt.pk)
+    attempt = services.attempt_tokens_ensure(attempt=attempt)  # an attempt from before tokens
     return render(
         request,
         "assessments/attempt.html",
@@ -92,7 +95,7 @@ def attempt(request, attempt_id: int):
             "attempt": attempt,
             "quiz": attempt.quiz,
             "questions": selectors.attempt_questions(attempt),
-            "lesson": _lesson_for(attempt),
+            "lesson": lesson,
         },
     )
 
@@ -101,7 +104,7 @@ def attempt(request, attempt_id: int):
 @require_POST
 def answer(request, attempt_id: int):
     """Autosave: answers for one or more questions, as the learner gives them."""
-    attempt = _own_attempt(request, attempt_id)
+    attempt, _lesson = _own_attempt(request, attempt_id)
     try:
         saved = services.responses_save(
             user=request.user, attempt_id=attempt.pk, answers=answers_from_post(attempt, request.POST)
@@ -114,30 +117,28 @@ def answer(request, attempt_id: int):
 @login_required
 @require_POST
 def submit(request, attempt_id: int):
-    attempt = _own_attempt(request, attempt_id)
-    lesson = _lesson_for(attempt)
+    attempt, lesson = _own_attempt(request, attempt_id)
     try:
         services.attempt_submit(
             user=request.user, attempt_id=attempt.pk, answers=answers_from_post(attempt, request.POST)
         )
     except CourseActionError as error:
-        return _refusal(request, error, lesson.url if lesson else None)
+        return _refusal(request, error, lesson.url)
     return redirect("assessments:result", attempt.pk)
 
 
 @login_required
 @require_GET
 def result(request, attempt_id: int):
-    attempt = _own_attempt(request, attempt_id)
+    attempt, lesson = _own_attempt(request, attempt_id)
     if not attempt.is_submitted:
         return redirect("assessments:attempt", attempt.pk)
     quiz = attempt.quiz
     state = selectors.quiz_state_for_user(quiz=quiz, user=request.user)
     show_feedback = selectors.review_allowed(quiz.show_feedback, state)
     show_answers = selectors.review_allowed(quiz.show_correct_answers, state)
-    lesson = _lesson_for(attempt)
     next_lesson = None
-    if lesson is not None and state.passed:
+    if state.passed:
         from courses.selectors import lesson_state_for_user
 
         next_lesson = lesson_state_for_user(lesson=lesson, user=request.user).next_lesson

@@ -9,6 +9,7 @@ from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from . import admin_urls
+from .admin_forms import QuizForm
 from .h5p.admin import H5PActivityCreateView, H5PActivityEditView, H5PActivityForm
 from .models import H5PActivity, Question, QuestionCategory, Quiz
 
@@ -37,6 +38,7 @@ class QuizViewSet(SnippetViewSet):
     list_display = ["__str__", "kind", "pass_mark", "max_attempts", "live"]
     list_filter = ["kind", "live"]
     search_fields = ["title_mn", "title_en"]
+    edit_handler = ObjectList(Quiz.panels, base_form_class=QuizForm)  # refuses a shared question
 
 
 class H5PActivityViewSet(SnippetViewSet):

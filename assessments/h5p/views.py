@@ -19,7 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from wagtail.models import Page
 
 from courses.models import LessonPage
-from courses.selectors import needs_two_factor, page_is_visible_to
+from courses.selectors import Access, access_for
 from courses.services import CourseActionError
 
 from . import files, selectors, services
@@ -39,16 +39,16 @@ def _target(request, lesson_id: int, activity_id: int, signature: str) -> tuple[
     ):
         raise Http404
     found = Page.objects.filter(pk=lesson_id, content_type=_lesson_type()).values_list(
-        "path", "depth", "translation_key"
+        "path", "depth", "translation_key", "live"
     )[:1]
     if not found:
         raise Http404
+    path, depth, translation_key, live = found[0]
     lesson = LessonPage(
-        pk=lesson_id, id=lesson_id, path=found[0][0], depth=found[0][1], translation_key=found[0][2]
+        pk=lesson_id, id=lesson_id, path=path, depth=depth, translation_key=translation_key, live=live
     )
-    if not page_is_visible_to(user=request.user, page=lesson):
-        raise Http404
-    if needs_two_factor(user=request.user, page=lesson):
+    # The player's requests are not pages to be sent to two-factor set-up: any refusal is a 404.
+    if access_for(user=request.user, page=lesson) is not Access.ALLOWED:
         raise Http404
     activity = H5PActivity.objects.filter(pk=activity_id).first()
     if activity is None:

@@ -3,6 +3,7 @@
 import pytest
 from django.test import Client
 
+from assessments import layout
 from assessments.models import Question, QuizAttempt, QuizResponse
 from courses import services as course_services
 from courses.models import Enrollment
@@ -37,16 +38,17 @@ def _start(client, quiz_course) -> QuizAttempt:
 
 
 def _right_form(attempt: QuizAttempt) -> dict:
-    """The whole form filled in correctly, as a browser would post it."""
+    """The whole form filled in correctly, as a browser would post it (options by their tokens)."""
     data = {}
     for entry in attempt.layout:
         question = Question.objects.get(pk=entry["question"])
         key = question.answer_key()
         qid = entry["question"]
+        token, match_token = layout.token_of_option(entry), layout.token_of_match(entry)
         if entry["kind"] == "single_choice":
-            data[f"q{qid}"] = next(o["id"] for o in key["options"] if o["correct"])
+            data[f"q{qid}"] = next(token[o["id"]] for o in key["options"] if o["correct"])
         elif entry["kind"] == "multiple_response":
-            data[f"q{qid}"] = [o["id"] for o in key["options"] if o["correct"]]
+            data[f"q{qid}"] = [token[o["id"]] for o in key["options"] if o["correct"]]
             data[f"q{qid}-present"] = "1"
         elif entry["kind"] == "true_false":
             data[f"q{qid}"] = "true"
@@ -54,10 +56,10 @@ def _right_form(attempt: QuizAttempt) -> dict:
             data[f"q{qid}"] = "Digital Footprint!"
         elif entry["kind"] == "ordering":
             for position, option in enumerate(key["options"], 1):
-                data[f"q{qid}-{option['id']}"] = str(position)
+                data[f"q{qid}-{token[option['id']]}"] = str(position)
         elif entry["kind"] == "matching":
             for option in key["options"]:
-                data[f"q{qid}-{option['id']}"] = option["id"]
+                data[f"q{qid}-{token[option['id']]}"] = match_token[option["id"]]
     return data
 
 
@@ -125,7 +127,7 @@ def test_bad_answers_are_refused_with_400_and_nothing_saved(
         name = f"q{by_kind['true_false']['question']}"
     elif field == "order":
         entry = by_kind["ordering"]
-        name = f"q{entry['question']}-{entry['options'][0]}"
+        name = f"q{entry['question']}-{entry['tokens'][0]}"
     else:
         name = field
     response = learner_client.post(
