@@ -32,11 +32,13 @@ setup: $(STAMP) $(NODE_STAMP)
 migrate: setup
 	$(MANAGE) migrate --noinput
 
-# Build the site, the courses and (in demo mode) the demo accounts. Safe to run again.
+# Build the site, the courses and (in demo mode) the demo accounts and club delivery data. Safe to run again.
 seed: migrate
 	$(MANAGE) setup_site
 	$(MANAGE) load_curricula
+	$(MANAGE) restricted_files_sync
 	$(MANAGE) create_demo_accounts
+	$(MANAGE) create_delivery_demo
 
 run: seed
 	@echo "Serving CPC Learn on http://127.0.0.1:$(PORT)/  (admin: /admin/)"

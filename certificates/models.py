@@ -164,6 +164,8 @@ class Certificate(models.Model):
     release_version = models.CharField(_("release"), max_length=20)
     completed_on = models.DateField(_("completed on"))
     hours = models.CharField(max_length=10, blank=True)
+    # The review meeting the course required for completion (blended training), as printed.
+    review_meeting_on = models.DateField(_("review meeting"), null=True, blank=True)
     template = models.ForeignKey(CertificateTemplate, on_delete=models.SET_NULL, null=True, related_name="+")
     template_version = models.DateTimeField(null=True)
     pdf_mn = models.FileField(storage=private_storage, upload_to="certificates/%Y/", max_length=200)

@@ -84,6 +84,7 @@ class CertificateFacts:
     code: str
     verify_url: str  # the QR code encodes exactly this
     language: str  # "mn" or "en": the language of the printed labels
+    review_meeting: str = ""  # the date of the review meeting a course required, already formatted
 
 
 # --------------------------------------------------------------------------------------------
@@ -222,6 +223,7 @@ _LABELS = {
         "hour": "{hours} hour",
         "code": "Certificate code",
         "verify": "Verify at",
+        "meeting": "Review meeting",
     },
     "mn": {
         "release": "Хувилбар",
@@ -230,6 +232,7 @@ _LABELS = {
         "hour": "{hours} цаг",
         "code": "Гэрчилгээний код",
         "verify": "Шалгах хаяг",
+        "meeting": "Хяналтын уулзалт",
     },
 }
 
@@ -746,6 +749,8 @@ def _facts_runs(
     hours = facts.hours.strip()
     if hours:
         items.append(("", (labels["hour"] if hours == "1" else labels["hours"]).format(hours=hours)))
+    if facts.review_meeting.strip():  # blended training: the meeting the course required
+        items.append((labels["meeting"] + " ", facts.review_meeting.strip()))
     runs = []
     for index, (label, value) in enumerate(items):
         if index:

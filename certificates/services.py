@@ -91,6 +91,7 @@ class PrintedFacts:
     release: str
     completed_on: object  # date
     hours: str
+    review_meeting_on: object = None  # date of the review meeting the course required, if it did
 
 
 def _printed_facts(enrollment: Enrollment) -> PrintedFacts:
@@ -108,6 +109,11 @@ def _printed_facts(enrollment: Enrollment) -> PrintedFacts:
         release=enrollment.release.version,
         completed_on=timezone.localtime(enrollment.completed_at).date(),
         hours=f"{hours:g}" if hours else "",
+        review_meeting_on=(
+            timezone.localtime(enrollment.review_meeting_attended_at).date()
+            if enrollment.course.requires_review_meeting and enrollment.review_meeting_attended_at
+            else None
+        ),
     )
 
 
@@ -135,6 +141,7 @@ def render_pdfs(*, template: CertificateTemplate, facts: PrintedFacts, code: str
                 code=code,
                 verify_url=verify_url(code),
                 language=language,
+                review_meeting=facts.review_meeting_on.isoformat() if facts.review_meeting_on else "",
             ),
         )
     return pdfs
@@ -183,6 +190,7 @@ def certificate_issue(*, enrollment_id: int) -> Certificate | None:
         release_version=facts.release,
         completed_on=facts.completed_on,
         hours=facts.hours,
+        review_meeting_on=facts.review_meeting_on,
         template=template if template.pk else None,
         template_version=template.updated_at,
         issued_at=timezone.now(),
@@ -341,6 +349,7 @@ def certificate_rerender(*, certificate_id: int, by_id: int | None = None) -> bo
         release=certificate.release_version,
         completed_on=certificate.completed_on,
         hours=certificate.hours,
+        review_meeting_on=certificate.review_meeting_on,
     )
     pdfs = render_pdfs(template=template, facts=facts, code=certificate.code)
     old_files = [certificate.pdf_mn.name, certificate.pdf_en.name]

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from courses.selectors import access_for
 from lms import ratelimit
 
 from . import selectors
@@ -63,9 +64,15 @@ def verify(request, code: str):
 @require_GET
 def download(request, code: str, language: str):
     """The holder's own certificate PDF; anyone else gets the same 404 as for a missing one."""
-    certificate = Certificate.objects.filter(code=normalise_code(code) or "", user=request.user).first()
+    certificate = (
+        Certificate.objects.select_related("enrollment__course")
+        .filter(code=normalise_code(code) or "", user=request.user)
+        .first()
+    )
     if certificate is None or language not in ("mn", "en"):
         raise Http404(_("Certificate not found."))
+    # A certificate of a restricted course is part of that course: the same decision as its pages.
+    access_for(user=request.user, page=certificate.enrollment.course).enforce()
     pdf = certificate.pdf(language)
     response = FileResponse(
         pdf.open("rb"),

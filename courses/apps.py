@@ -13,3 +13,17 @@ class CoursesConfig(AppConfig):
         from . import receivers  # noqa: F401  (connects signal receivers)
 
         personal_data.register("courses", export=courses_personal_data.export)
+        _store_renditions_beside_their_originals()
+
+
+def _store_renditions_beside_their_originals():
+    """A restricted image's renditions must be as private as the image (``lms.storage``).
+
+    Wagtail names a rendition's file with ``Rendition.get_upload_to`` and offers no setting for
+    choosing the folder per image, short of replacing the image model; this method is the one
+    thing replaced (tests/courses/test_restricted_files.py checks it still takes effect)."""
+    from wagtail.images import get_image_model
+
+    from lms.storage import rendition_upload_to
+
+    get_image_model().get_rendition_model().get_upload_to = rendition_upload_to

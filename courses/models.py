@@ -27,17 +27,17 @@ class AudienceMixin:
     """Course pages and everything under them exist only for the course's audience."""
 
     def serve(self, request, *args, **kwargs):
-        return self.refuse_outsiders(request) or super().serve(request, *args, **kwargs)
+        self.refuse_outsiders(request)
+        return super().serve(request, *args, **kwargs)
 
-    def refuse_outsiders(self, request):
-        """None for the course's audience; otherwise 404 (or the way to set up two-factor sign-in)."""
+    def refuse_outsiders(self, request) -> None:
+        """Ask the one access decision; outsiders get a 404, members without two-factor sign-in
+        are sent to set it up. Previews are the admin's (which checks its own permissions)."""
+        if getattr(request, "is_preview", False):
+            return
         from . import selectors
 
-        if not selectors.page_is_visible_to(user=request.user, page=self):
-            raise Http404  # the same answer as for a page that does not exist
-        if selectors.needs_two_factor(user=request.user, page=self):
-            return redirect_to_two_factor_setup(request)
-        return None
+        selectors.access_for(user=request.user, page=self).enforce()
 
     def get_sitemap_urls(self, request=None):
         from . import selectors
@@ -45,16 +45,6 @@ class AudienceMixin:
         if selectors.page_audience(self) is not None:
             return []  # the sitemap is public: restricted courses are not in it
         return super().get_sitemap_urls(request)
-
-
-def redirect_to_two_factor_setup(request):
-    from django.contrib import messages
-    from django.shortcuts import redirect
-    from django.urls import reverse
-    from django.utils.http import urlencode
-
-    messages.info(request, _("Set up two-factor sign-in to open this course."))
-    return redirect(f"{reverse('mfa_activate_totp')}?{urlencode({'next': request.get_full_path()})}")
 
 
 class CourseIndexPage(RouteChainMixin, Page):
@@ -88,6 +78,12 @@ class CoursePage(AudienceMixin, RouteChainMixin, Page):
 
     class CompletionRule(models.TextChoices):
         ALL_REQUIRED = "all_required", _("Complete every required lesson")
+        # Blended training (lms.delivery): the lessons online, then one review meeting in person or
+        # online; lms.delivery records the attendance through ``enrollment_review_meeting_set``.
+        WITH_REVIEW_MEETING = (
+            "with_review_meeting",
+            _("Complete every required lesson and attend a review meeting"),
+        )
 
     summary = models.TextField(
         _("summary"), max_length=400, help_text=_("One or two sentences for the catalogue.")
@@ -141,6 +137,10 @@ class CoursePage(AudienceMixin, RouteChainMixin, Page):
         return self.audience == self.Audience.RESTRICTED
 
     @property
+    def requires_review_meeting(self) -> bool:
+        return self.completion_rule == self.CompletionRule.WITH_REVIEW_MEETING
+
+    @property
     def hours(self) -> int:
         """Estimated hours as a whole number (at least 1), for "about N hours"."""
         return max(1, round(self.estimated_hours or 0))
@@ -171,8 +171,8 @@ class ModulePage(AudienceMixin, RouteChainMixin, Page):
         # A module has no page of its own: its lessons are listed on the course page.
         from django.shortcuts import redirect
 
-        refused = self.refuse_outsiders(request)
-        return refused or redirect(self.get_parent().get_url(request) + f"#module-{self.pk}")
+        self.refuse_outsiders(request)
+        return redirect(self.get_parent().get_url(request) + f"#module-{self.pk}")
 
     def get_sitemap_urls(self, request=None):
         return []  # modules redirect to their course
@@ -226,9 +226,7 @@ class LessonPage(AudienceMixin, RouteChainMixin, Page):
 
     def serve(self, request, *args, **kwargs):
         """Serve the lesson as the viewer's release has it (their enrolment's, else the current one)."""
-        refused = self.refuse_outsiders(request)
-        if refused:
-            return refused
+        self.refuse_outsiders(request)
         if getattr(request, "is_preview", False):
             return super(AudienceMixin, self).serve(request, *args, **kwargs)
         from . import selectors
@@ -418,6 +416,9 @@ class Enrollment(models.Model):
     # Kept by the courses services so progress and completion never recount the course.
     completed_lessons = models.PositiveIntegerField(_("required lessons completed"), default=0)
     last_lesson_key = models.UUIDField(null=True, blank=True)
+    # The first review meeting attended for this course (kept by lms.delivery through
+    # services.enrollment_review_meeting_set); a course may require one for completion.
+    review_meeting_attended_at = models.DateTimeField(_("review meeting attended"), null=True, blank=True)
     completion_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
@@ -446,6 +447,15 @@ class Enrollment(models.Model):
         return self.status == self.Status.COMPLETED
 
     @property
+    def awaits_review_meeting(self) -> bool:
+        """Whether the course still waits for a review meeting (needs ``course`` loaded)."""
+        return (
+            not self.is_completed
+            and self.review_meeting_attended_at is None
+            and self.course.requires_review_meeting
+        )
+
+    @property
     def percent(self) -> int:
         """Whole percent of required lessons completed (needs ``release`` loaded)."""
         total = self.release.required_lesson_count
@@ -462,6 +472,8 @@ class LessonProgress(models.Model):
     started_at = models.DateTimeField(_("started at"))
     completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
     time_spent_seconds = models.PositiveIntegerField(_("time spent (seconds)"), default=0)
+    # When reading time was last reported: a report never counts more than the time since then.
+    last_beat_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("lesson progress")
@@ -508,3 +520,27 @@ class CourseCompletion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.enrollment_id} completed {self.release_id}"
+
+
+class RestrictedFile(models.Model):
+    """An image or document used only inside restricted courses: stored under a name nobody can
+    derive, outside the public media folder, and served only to people the access decision lets
+    into one of those courses. Kept up to date by ``courses.services.restricted_files_sync``."""
+
+    class Kind(models.TextChoices):
+        IMAGE = "image", _("image")
+        DOCUMENT = "document", _("document")
+
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    object_id = models.PositiveBigIntegerField()
+    # Translation keys of the restricted courses that use it: any of their audiences may see it.
+    course_keys = models.JSONField(default=list)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("restricted file")
+        verbose_name_plural = _("restricted files")
+        constraints = [models.UniqueConstraint(fields=["kind", "object_id"], name="restricted_file_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.object_id}"

@@ -1,8 +1,10 @@
 """Receivers of the courses app's own signals: they queue background work, nothing more."""
 
+import functools
 import logging
 
-from django.db.models.signals import post_delete
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from wagtail.signals import page_published, page_unpublished, post_page_move, published
 
@@ -61,3 +63,44 @@ def release_approved(sender, instance, revision=None, **kwargs):
         Release.objects.filter(pk=instance.pk).update(live=False, has_unpublished_changes=True)
         audit_record(action="release.refused", actor=user, obj=instance, reason=str(error))
         logger.warning("Release %s was approved but not published: %s", instance.pk, error)
+
+
+# --- files of restricted courses: kept private whenever content changes --------------------------
+
+
+def _sync_restricted_files() -> None:
+    from .services import restricted_files_sync
+
+    restricted_files_sync()
+
+
+def _content_changed(sender, instance=None, raw=False, **kwargs):
+    """After a page, image, document or anything else that may use one is saved or deleted, once
+    per transaction: Wagtail's reference index (updated in the same transaction) says who uses
+    which file, and ``restricted_files_sync`` moves files accordingly."""
+    if raw or not _tracked(sender):
+        return
+    connection = transaction.get_connection()
+    if connection.in_atomic_block and any(
+        callback is _sync_restricted_files for _savepoints, callback, _robust in connection.run_on_commit
+    ):
+        return  # already due when this transaction commits
+    transaction.on_commit(_sync_restricted_files, robust=True)
+
+
+@functools.cache
+def _media_models() -> tuple:
+    from wagtail.documents import get_document_model
+    from wagtail.images import get_image_model
+
+    return (get_image_model(), get_document_model())
+
+
+def _tracked(model) -> bool:
+    from wagtail.models import Page, ReferenceIndex
+
+    return model in _media_models() or ReferenceIndex.is_indexed(model) or issubclass(model, Page)
+
+
+post_save.connect(_content_changed, dispatch_uid="courses.restricted_files.save")
+post_delete.connect(_content_changed, dispatch_uid="courses.restricted_files.delete")

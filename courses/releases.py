@@ -40,7 +40,7 @@ from .models import (
     ReleaseLesson,
     ReleaseMove,
 )
-from .services import CourseActionError, canonical_course
+from .services import CourseActionError, canonical_course, completion_rule_met_q
 
 MOVE_CHUNK = 1000
 
@@ -548,7 +548,9 @@ def _move_group(
     finished = (
         list(
             Enrollment.objects.filter(
-                pk__in=enrollment_ids, completed_lessons__gte=to.required_lesson_count
+                completion_rule_met_q(),  # a course that also asks for a review meeting waits for it
+                pk__in=enrollment_ids,
+                completed_lessons__gte=to.required_lesson_count,
             ).values_list("pk", flat=True)
         )
         if to.required_lesson_count

@@ -2,26 +2,31 @@
 
 from __future__ import annotations
 
+import mimetypes
+import os
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.files.storage import default_storage
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from wagtail.models import Locale, Page
+from wagtail.utils.sendfile import sendfile
 
 from . import selectors, services
 from .models import CoursePage, Enrollment, LessonPage
 
 
 def _page_or_404(request, page_id: int, model: type[Page]) -> Page:
-    """A live page the person may see; anything else is the same 404."""
-    # Lessons need not be live: one removed from the current release still belongs to older ones,
-    # and the services check that it is in the learner's release.
-    pages = model.objects.all() if model is LessonPage else model.objects.live()
-    page = pages.filter(pk=page_id).first()
-    if page is None or not selectors.page_is_visible_to(user=request.user, page=page):
+    """The page, if the one access decision lets this person act on it; else its refusal (the
+    404 of a page that does not exist, or the way to two-factor set-up), with nothing changed."""
+    page = model.objects.filter(pk=page_id).first()
+    if page is None:
         raise Http404(_("Page not found."))
+    selectors.access_for(user=request.user, page=page).enforce()
     return page
 
 
@@ -124,3 +129,22 @@ def move(request, page_id: int):
         % {"version": current.version},
     )
     return redirect(course.get_url(request))
+
+
+@require_GET
+def restricted_file(request, name: str):
+    """An image (original or rendition) or document of a restricted course, for whoever the
+    access decision lets in; the same 404 as a missing file for everyone else."""
+    owner = selectors.restricted_file_owner(name)
+    if owner is None:
+        raise Http404
+    kind, object_id = owner
+    selectors.file_access(user=request.user, kind=kind, object_id=object_id, stored_private=True).enforce()
+    path = default_storage.path(name)
+    if not os.path.exists(path):
+        raise Http404
+    response = sendfile(request, path, mimetype=mimetypes.guess_type(path)[0] or "application/octet-stream")
+    # Only this person's browser keeps it; shared caches never do.
+    response["Cache-Control"] = "private, max-age=3600"
+    patch_vary_headers(response, ["Cookie"])
+    return response

@@ -103,3 +103,19 @@ def keep_released_lessons(request, page):
         )
         return redirect("wagtailadmin_pages:edit", page.pk)
     return None
+
+
+@hooks.register("before_serve_document")
+def documents_follow_the_access_decision(document, request):
+    """A document used only in restricted courses is for their audiences (``restricted_files_sync``)."""
+    from lms.storage import is_restricted_name
+
+    from .models import RestrictedFile
+    from .selectors import file_access
+
+    file_access(
+        user=request.user,
+        kind=RestrictedFile.Kind.DOCUMENT,
+        object_id=document.pk,
+        stored_private=is_restricted_name(document.file.name),
+    ).enforce()

@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.i18n import set_language
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
@@ -15,8 +15,15 @@ from . import views
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("admin/programme-reports/", include("lms.reports.admin_urls")),
+    # One way to sign in: Wagtail's own login and password reset hand over to allauth's pages
+    # (verified email, two-factor code, lockout). These come before Wagtail's admin URLs.
+    path("admin/login/", account_views.sign_in_handover, {"default_next": "/admin/"}),
+    re_path(r"^admin/password_reset/", account_views.password_reset_handover),
+    path("admin/club-delivery/", include("lms.delivery.admin_urls")),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
+    # Images and documents of restricted courses (lms.storage): only through the access decision.
+    path("media-private/<path:name>", course_views.restricted_file, name="restricted_file"),
     path("i18n/setlang/", set_language, name="set_language"),
     path("sitemap.xml", sitemap, name="sitemap"),
 ]
@@ -38,6 +45,10 @@ urlpatterns += i18n_patterns(
     path("learn/", include("courses.urls")),
     path("learn/", include("assessments.urls")),
     path("certificates/", include("certificates.urls")),
+    # Wagtail's sign-in form for private pages hands over to the same sign-in page.
+    path("_util/login/", account_views.sign_in_handover),
+    path("clubs/", include("lms.delivery.urls")),
+    path("glossary/", include("glossary.urls")),
     path("", include(wagtail_urls)),
     prefix_default_language=False,
 )

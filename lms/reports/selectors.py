@@ -5,8 +5,9 @@ Definitions (also shown on the page):
   how many started and how many completed by the end of the period.
 - **People trained** counts unique persons who completed a course within the period, whenever
   they enrolled. A person who completes two courses is one person overall and one per course.
-- **Knowledge gain**: per enrolment of the cohort with both a pre-test and a post-test, the first
-  pre-test score against the post-test grade.
+- **Knowledge gain**: per enrolment of the cohort with both a pre-test and a post-test, the score
+  of its first pre-test attempt against the score of its first post-test attempt. Retakes count
+  for passing and completion, never for the gain (``assessments.selectors.knowledge_gain_sums``).
 """
 
 from __future__ import annotations

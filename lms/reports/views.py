@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
+from wagtail import hooks
 
 from lms.accounts.models import User
 
@@ -152,7 +153,13 @@ def roster(request):
 def transcript(request, user_id: int):
     _require(request)
     person = get_object_or_404(User, pk=user_id, is_active=True)
-    return render(request, "reports/transcript.html", selectors.transcript(person))
+    context = selectors.transcript(person)
+    # Apps above the reports add sections (club delivery: clubs run, review meetings attended)
+    # through this hook, so the reports import nothing of theirs.
+    context["sections"] = [
+        section for hook in hooks.get_hooks("reports_transcript_sections") if (section := hook(person))
+    ]
+    return render(request, "reports/transcript.html", context)
 
 
 @require_POST

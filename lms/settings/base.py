@@ -25,6 +25,7 @@ INSTALLED_APPS = [
     "lms.accounts",
     "lms.home",
     "courses",
+    "glossary",
     "assessments",
     "certificates",
     "curricula",
@@ -32,6 +33,8 @@ INSTALLED_APPS = [
     "curricula.voice_up",
     "curricula.kcso",
     "curricula.child_friendly_investigation",
+    # Before lms.reports: its generate_scale_data command extends the reports' one (the first app wins).
+    "lms.delivery",
     "lms.reports",
     "wagtail.contrib.settings",
     "wagtail.contrib.sitemaps",
@@ -132,15 +135,28 @@ AUTHENTICATION_BACKENDS = [
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
 
-# Sign-in throttling (django-axes): after 5 failures for one account from one address, that
-# pair is locked out for 15 minutes; a success resets the count.
+# Sign-in lockout (django-axes, lms/accounts/lockout.py). Failures are counted per account (from
+# any address) and per address (for any account), separately: an account is locked after
+# AXES_FAILURE_LIMIT failures, an address after AXES_ADDRESS_FAILURE_LIMIT failures across all
+# accounts (password stuffing), each until AXES_COOLOFF_HOURS after the last failure. Wrong
+# two-factor codes count too; a successful sign-in or a password reset forgives the account.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_ADDRESS_FAILURE_LIMIT = env.int("AXES_ADDRESS_FAILURE_LIMIT", default=30)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.25)
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_HANDLER = "lms.accounts.lockout.AccountAndAddressHandler"
+# allauth hands `email` to authenticate() and posts `login`; one callable reads either.
 AXES_USERNAME_FORM_FIELD = "login"
+AXES_USERNAME_CALLABLE = "lms.accounts.lockout.username_from_credentials"
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
-AXES_IPWARE_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0)
+AXES_LOCKOUT_CALLABLE = "lms.accounts.lockout.lockout_response"
+# The number of reverse proxies in front of the site (nginx alone: 1). The visitor's address is
+# then the one the outermost proxy saw, the N-th from the right in X-Forwarded-For (never an
+# address the visitor wrote there). With 0 behind nginx, everybody would share nginx's address.
+# allauth's own rate limits read the address the same way.
+TRUSTED_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "lms.accounts.lockout.client_address"
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -149,6 +165,13 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "courses:dashboard"
+# One way to sign in: Wagtail's admin and private pages send people to allauth's sign-in page,
+# and password and email changes happen on the site's account pages (allauth), not Wagtail's.
+WAGTAILADMIN_LOGIN_URL = "account_login"
+WAGTAIL_FRONTEND_LOGIN_URL = "account_login"
+WAGTAIL_PASSWORD_MANAGEMENT_ENABLED = False
+WAGTAIL_PASSWORD_RESET_ENABLED = False
+WAGTAIL_EMAIL_MANAGEMENT_ENABLED = False
 
 # allauth: email is the login; verification is mandatory before the first sign-in.
 ACCOUNT_LOGIN_METHODS = {"email"}
@@ -158,7 +181,10 @@ ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_UNIQUE_EMAIL = True
-ACCOUNT_PREVENT_ENUMERATION = False  # say plainly that an email is taken (issue: clear message)
+# Sign-up and password reset never tell whether an address has an account: both answer the same
+# page, and the owner of an existing account gets an email saying someone tried to sign up.
+ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = True
 ACCOUNT_FORMS = {"signup": "lms.accounts.forms.SignupForm"}
 ACCOUNT_ADAPTER = "lms.accounts.adapters.AccountAdapter"
 ACCOUNT_SIGNUP_OPEN = env.bool("ACCOUNT_SIGNUP_OPEN", default=True)
@@ -212,10 +238,14 @@ H5P_MAX_STATEMENTS_BYTES = env.int("H5P_MAX_STATEMENTS_BYTES", default=256 * 102
 H5P_MAX_STATEMENTS = env.int("H5P_MAX_STATEMENTS", default=50)  # statements in one xAPI request
 H5P_SAVE_SECONDS = env.int("H5P_SAVE_SECONDS", default=30)  # how often players save their state
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {"BACKEND": "lms.storage.MediaStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
+# Files that views check before sending (documents, files of restricted courses) are handed to
+# nginx with X-Accel-Redirect when this prefix is set (its internal locations: see README).
+ACCEL_REDIRECT_PREFIX = env("ACCEL_REDIRECT_PREFIX", default="")
+SENDFILE_BACKEND = "lms.sendfile"
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
 EMAIL_HOST = env("EMAIL_HOST", default="localhost")
@@ -255,7 +285,14 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Report exports expire: their files are deleted.
     "reports-purge-exports": {"task": "reports.purge_exports", "schedule": 3600},
+    # Safeguarding alerts whose email was not sent (broker or mail server down, nobody to tell yet).
+    "delivery-safeguarding-sweep": {
+        "task": "delivery.safeguarding_alerts_sweep",
+        "schedule": env.int("SAFEGUARDING_SWEEP_SECONDS", default=600),
+    },
 }
+# Addresses that receive every safeguarding alert besides the Safeguarding leads group (a shared mailbox).
+SAFEGUARDING_ALERT_EMAILS = env.list("SAFEGUARDING_ALERT_EMAILS", default=[])
 # Hours an export file stays downloadable (then a beat job deletes it).
 REPORT_EXPORT_HOURS = env.int("REPORT_EXPORT_HOURS", default=24)
 

@@ -9,7 +9,7 @@ SECRET_KEY = env("SECRET_KEY", default="dev-only-insecure-key-do-not-use-in-prod
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["*"])
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {"BACKEND": "lms.storage.MediaStorage"},
     # No manifest in development: collectstatic is not needed to serve the site.
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }

@@ -13,7 +13,7 @@ EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.locmem.E
 EMAIL_FILE_PATH = env("EMAIL_FILE_PATH", default="")  # a worker started by the tests writes mail here
 ALLOWED_HOSTS = ["*"]
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {"BACKEND": "lms.storage.MediaStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

@@ -1,12 +1,15 @@
 """The courses services: enrolment, progress and the one completion path."""
 
+from datetime import timedelta
+
 import pytest
 from django.contrib.auth.models import Group
+from django.utils import timezone
 
 from courses import services, signals
 from courses.models import Enrollment, LessonProgress
 from lms.accounts import roles
-from tests.factories import UserFactory, build_course
+from tests.factories import UserFactory, build_course, with_two_factor
 
 pytestmark = pytest.mark.django_db
 
@@ -56,6 +59,11 @@ def test_justice_course_is_hidden_from_teachers(site, learner):
         services.enrollment_create(user=learner, course=restricted.mn)
     investigator = UserFactory()
     investigator.groups.add(Group.objects.get(name=roles.JUSTICE_LEARNERS))
+    with pytest.raises(services.NotAllowed):  # not before two-factor sign-in is set up
+        services.enrollment_create(user=investigator, course=restricted.mn)
+    assert not Enrollment.objects.exists()
+    with_two_factor(investigator)
+    investigator = type(investigator).objects.get(pk=investigator.pk)  # forget cached answers
     assert services.enrollment_create(user=investigator, course=restricted.mn).pk
 
 
@@ -151,15 +159,36 @@ def test_completion_email_is_bilingual_and_sent_once(
     assert len([m for m in mailoutbox if "Congratulations" in m.body]) == 1
 
 
+def _hours_ago(hours: float):
+    return timezone.now() - timedelta(hours=hours)
+
+
 def test_time_spent_is_added_and_clipped(course, learner):
     services.enrollment_create(user=learner, course=course.mn)
     lesson = course.lessons["mn"][0]
     services.lesson_complete(user=learner, lesson_key=lesson.translation_key)
+    LessonProgress.objects.update(started_at=_hours_ago(3))  # opened three hours ago
     assert services.lesson_time_add(user=learner, lesson=lesson, seconds=90) == 90
+    LessonProgress.objects.update(last_beat_at=_hours_ago(2))
     assert (
         services.lesson_time_add(user=learner, lesson=lesson, seconds=10**7) == services.MAX_TIME_PER_REPORT
     )
     assert LessonProgress.objects.get().time_spent_seconds == 90 + services.MAX_TIME_PER_REPORT
+
+
+def test_time_never_exceeds_the_clock(course, learner):
+    """Repeating or inflating reports, or two tabs at once, records no more than has passed."""
+    services.enrollment_create(user=learner, course=course.mn)
+    lesson = course.lessons["mn"][0]
+    services.lesson_complete(user=learner, lesson_key=lesson.translation_key)
+    LessonProgress.objects.update(started_at=timezone.now() - timedelta(seconds=120))
+    first = services.lesson_time_add(user=learner, lesson=lesson, seconds=services.MAX_TIME_PER_REPORT)
+    assert 120 <= first <= 125, "the first report counts the time since the lesson was opened"
+    repeats = [services.lesson_time_add(user=learner, lesson=lesson, seconds=1800) for _ in range(20)]
+    assert sum(repeats) <= 2, "reports sent again at once add (almost) nothing"
+    progress = LessonProgress.objects.get()
+    assert progress.time_spent_seconds == first + sum(repeats)
+    assert progress.time_spent_seconds <= (timezone.now() - progress.started_at).total_seconds() + 1
 
 
 def test_time_for_a_lesson_never_opened_is_refused(course, learner):

@@ -1,8 +1,10 @@
 """Learner pages and actions over HTTP, including bad input."""
 
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from courses import services
 from courses.models import Enrollment, LessonProgress
@@ -127,9 +129,12 @@ def test_time_report_is_stored(course, learner, learner_client):
     services.enrollment_create(user=learner, course=course.mn)
     lesson = course.lessons["en"][0]
     learner_client.get(lesson.url)
+    LessonProgress.objects.update(started_at=timezone.now() - timedelta(minutes=5))  # read for 5 minutes
     response = learner_client.post(_url("courses:lesson_time", lesson), {"seconds": "75"})
     assert response.status_code == 200 and response.json() == {"added": 75}
     assert LessonProgress.objects.get().time_spent_seconds == 75
+    again = learner_client.post(_url("courses:lesson_time", lesson), {"seconds": "1800"})
+    assert again.status_code == 200 and again.json()["added"] <= 1, "no more than the clock since the last"
 
 
 def test_lesson_page_records_start_and_offers_mark_complete(course, learner, learner_client):

@@ -119,8 +119,8 @@ def build_programme():
     attempt(e.u1a, post, 1, 80, "2025-10-15")
     attempt(e.u2a, pre, 1, 60, "2025-11-10")
     attempt(e.u2a, pre, 2, 90, "2025-11-11")  # only the first pre-test counts
-    attempt(e.u2a, post, 1, 45, "2025-12-01")
-    attempt(e.u2a, post, 2, 50, "2025-12-10")  # highest post-test attempt counts
+    attempt(e.u2a, post, 1, 45, "2025-12-01")  # only the first post-test attempt counts
+    attempt(e.u2a, post, 2, 50, "2025-12-10")  # a retake: counts for passing, not for the gain
     attempt(e.u3a, pre, 1, 30, "2025-12-20")  # no post-test: not in the gain
     return SimpleNamespace(
         a=a, b=b, district=district, aimag=aimag, school=school, people=people, e=e, pre=pre, post=post

@@ -115,7 +115,7 @@ def test_nobody_else_opens_reports(programme, client, group):
 
 def test_signed_out_visitors_are_sent_to_sign_in(client, programme):
     response = client.get(DASHBOARD)
-    assert response.status_code == 302 and response["Location"].startswith("/admin/login/")
+    assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
 
 
 def test_managers_never_see_quiz_answers(manager, programme):
