@@ -80,6 +80,12 @@ OTHER_FIELDS = {
     "revision_id_a": "earliest",
     "revision_id_b": "latest",
     "object_id": "1",
+    # Club delivery's own objects (clubs, session logs, review meetings, safeguarding alerts): no
+    # course's; facilitators reach only their clubs, tested in tests/delivery/test_roles.py.
+    "club_id": "1",
+    "log_id": "1",
+    "meeting_id": "1",
+    "alert_id": "1",
 }
 # Admin parameters that are ids: filled with the restricted lesson's id (and refused anyway).
 ADMIN_IDS = {

@@ -190,10 +190,13 @@ ACCOUNT_ADAPTER = "lms.accounts.adapters.AccountAdapter"
 ACCOUNT_SIGNUP_OPEN = env.bool("ACCOUNT_SIGNUP_OPEN", default=True)
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "CPC Learn: "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = env("ACCOUNT_DEFAULT_HTTP_PROTOCOL", default="http")
+# Limits per address are generous: a training room signs in and signs up together behind one
+# school or office address. Failed sign-ins are counted by the lockout above alone (per account
+# and per address, with its own page), not by allauth, so one person's typos block nobody else.
 ACCOUNT_RATE_LIMITS = {
-    "login": "30/m/ip",
-    "login_failed": "10/m/ip,5/5m/key",
-    "signup": "10/m/ip",
+    "login": "120/m/ip",
+    "login_failed": None,
+    "signup": "40/m/ip",
     "confirm_email": "1/3m/key",
     "reset_password": "10/m/ip,3/5m/key",
     "reset_password_from_key": "20/m/ip",

@@ -219,6 +219,24 @@ def test_one_persons_typos_lock_out_nobody_else_at_the_same_address(site):
     assert response.status_code == 302 and client.session["_auth_user_id"] == str(colleague.pk)
 
 
+def test_with_the_production_rate_limits_a_typist_still_blocks_nobody_else(site, settings):
+    """The rate limits of allauth must not undo the per-account rule: twenty wrong passwords for
+    one account, then a colleague behind the same address signs in, and the typist meets the
+    lockout page (429), not a form error."""
+    from django.core.cache import cache
+
+    from lms.settings import base
+
+    settings.ACCOUNT_RATE_LIMITS = base.ACCOUNT_RATE_LIMITS
+    cache.clear()
+    typist, colleague = UserFactory(), UserFactory()
+    _fail(typist.email, 20)
+    client, response = _sign_in(typist.email)
+    assert not _signed_in(client) and response.status_code == 429
+    client, response = _sign_in(colleague.email)
+    assert response.status_code == 302 and client.session["_auth_user_id"] == str(colleague.pk)
+
+
 def test_an_account_is_locked_whatever_address_the_guesses_come_from(site):
     user = UserFactory()
     for n in range(5):

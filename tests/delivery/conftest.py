@@ -1,5 +1,6 @@
 import pytest
 from django.core.cache import cache
+from django.utils import translation
 
 from . import data
 
@@ -10,6 +11,14 @@ def _fresh_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    # Services raise their messages in the active language (Mongolian by default); these tests
+    # read the English ones.
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

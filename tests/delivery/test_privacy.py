@@ -136,7 +136,9 @@ def test_a_facilitators_data_export_and_account_deletion(kit, terms, school, tra
     from . import data
 
     club = data.club(kit, trained, school, terms.current)
-    data.log(club, trained, kit.sessions[0], timezone.localdate() - dt.timedelta(days=1), note="Good energy today.")
+    data.log(
+        club, trained, kit.sessions[0], timezone.localdate() - dt.timedelta(days=1), note="Good energy today."
+    )
     exported = personal_data_export(user=trained)["delivery"]
     assert [c["role"] for c in exported["clubs"]] == ["facilitator"]
     assert exported["sessions_logged"][0]["note"] == "Good energy today."
