@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from lms.accounts.models import User
 from lms.accounts.services import audit_record
+from lms.queue import publish_on_commit
 
 from ..errors import DeliveryError
 from ..models import SafeguardingAlert, SessionLog
@@ -32,15 +33,10 @@ def alert_raise(*, session: SessionLog, by: User) -> SafeguardingAlert:
     audit_record(action="safeguarding.alert_raised", actor=by, obj=alert, club=session.club_id)
     alert_id = alert.pk
 
-    def queue():
-        from ..tasks import safeguarding_alert_email
+    from ..tasks import safeguarding_alert_email
 
-        try:
-            safeguarding_alert_email.delay(alert_id)
-        except Exception:  # noqa: BLE001 - a broker outage must not lose the log: the sweep sends it
-            log.warning("safeguarding alert %s not queued; the sweep will send it", alert_id, exc_info=True)
-
-    transaction.on_commit(queue)
+    # A broker outage must not lose the log: publish logs it and the sweep sends the email.
+    publish_on_commit(safeguarding_alert_email, alert_id)
     return alert
 
 
