@@ -123,9 +123,24 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "transaction_mode": "IMMEDIATE",
         }
     )
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A database that accepts the connection and never answers fails the connect in time.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=5)
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://cpclearn")}
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    # A Redis that hangs fails a cache call after this many seconds instead of holding the request.
+    CACHES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "socket_connect_timeout": env.float("CACHE_SOCKET_TIMEOUT", default=2.0),
+            "socket_timeout": env.float("CACHE_SOCKET_TIMEOUT", default=2.0),
+        }
+    )
+# /healthz gives each check (database, cache, broker) at most this many seconds, all at once.
+HEALTHZ_TIMEOUT = env.float("HEALTHZ_TIMEOUT", default=1.5)
 # Sessions are read from the cache (Redis in production) and written through to the database.
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
