@@ -77,21 +77,15 @@ def hung_broker(hanging_server):
     publishes to the hanging server and later tests never reuse its connections.
     """
     from lms.celery import app
+    from tests.hanging import reset_broker_pools
 
     conf = app.conf
-
-    def drop_pools():
-        if app._pool is not None:
-            app._pool.force_close_all()
-        app._pool = None
-        app.amqp._producer_pool = None
-
     saved = conf.task_always_eager, conf.broker_write_url
-    drop_pools()
+    reset_broker_pools()
     conf.task_always_eager, conf.broker_write_url = False, hanging_server.url()
     try:
         yield hanging_server
     finally:
         conf.task_always_eager, conf.broker_write_url = saved
-        hanging_server.close()
-        drop_pools()
+        hanging_server.close()  # first: closing the pools then meets closed sockets, not silence
+        reset_broker_pools()

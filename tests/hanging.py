@@ -71,3 +71,15 @@ class HangingServer:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+def reset_broker_pools() -> None:
+    """Forget the Celery app's broker connections, so the next publish connects to the broker the
+    configuration names now (kombu keeps pools per URL in a global registry: close and clear it)."""
+    from kombu import pools
+
+    from lms.celery import app
+
+    pools.reset()
+    app._pool = None
+    app.amqp._producer_pool = None
