@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -18,6 +20,11 @@ MANAGE = "certificates.change_certificate"
 DESIGN = "certificates.change_certificatetemplate"
 
 
+def _text(value: str, limit: int) -> str:
+    """Typed text without control characters (PostgreSQL refuses NUL in any string), trimmed."""
+    return "".join(c for c in value if c in "\n\t" or unicodedata.category(c) != "Cc").strip()[:limit]
+
+
 def _require(request, permission: str):
     if not request.user.has_perm(permission):
         raise PermissionDenied
@@ -25,7 +32,7 @@ def _require(request, permission: str):
 
 def certificate_list(request):
     _require(request, MANAGE)
-    query = request.GET.get("q", "").strip()[:100]
+    query = _text(request.GET.get("q", ""), 100)
     status = request.GET.get("status", "")
     certificates = Certificate.objects.select_related("user").order_by("-issued_at")
     if query:
@@ -52,7 +59,7 @@ def certificate_detail(request, certificate_id: int):
     certificate = get_object_or_404(Certificate.objects.select_related("user"), pk=certificate_id)
     status = 200
     if request.method == "POST":
-        action, reason = request.POST.get("action"), request.POST.get("reason", "")
+        action, reason = request.POST.get("action"), _text(request.POST.get("reason", ""), 500)
         try:
             if action == "revoke":
                 services.certificate_revoke(certificate=certificate, by=request.user, reason=reason)

@@ -102,6 +102,14 @@ def new_code() -> str:
     return _display(data + _check_symbol(data))
 
 
+def printable(text: str) -> str:
+    """Typed text made safe to show back: control and format characters (NUL, bidi overrides,
+    line breaks) dropped, surrounding spaces trimmed. For display only, never for lookups."""
+    if not isinstance(text, str):
+        return ""
+    return "".join(c for c in text if unicodedata.category(c) not in ("Cc", "Cf", "Cs", "Co")).strip()
+
+
 def normalise_code(text: str) -> str | None:
     """The canonical display form of a code a person typed or pasted, or None if it is not valid.
 

@@ -177,7 +177,10 @@ class Certificate(models.Model):
     superseded_by = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # The email to the holder: sent (the mail server took it), and claimed by whoever is sending it
+    # now (a lease, see lms/outbox.py).
     emailed_at = models.DateTimeField(null=True, blank=True)
+    email_claimed_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("certificate")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from lms import outbox
+
 from .codes import normalise_code
 from .models import Certificate
 
@@ -37,3 +39,14 @@ def certificates_of(user) -> dict[int, Certificate]:
         return {}
     certificates = Certificate.objects.filter(user=user).exclude(status=Certificate.Status.SUPERSEDED)
     return {certificate.enrollment_id: certificate for certificate in certificates.order_by("issued_at")}
+
+
+def certificate_emails_due(limit: int = 500) -> list[int]:
+    """Valid certificates whose email was not sent and is not being sent (oldest first): the sweep
+    sends them (a worker died mid-send, the mail server was down)."""
+    valid = Certificate.objects.filter(status=Certificate.Status.VALID)
+    return list(
+        outbox.due(valid, sent_field="emailed_at", claimed_field="email_claimed_at")
+        .order_by("issued_at")
+        .values_list("pk", flat=True)[:limit]
+    )

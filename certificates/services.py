@@ -14,14 +14,16 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from courses.models import CoursePage, Enrollment
+from lms import outbox
 from lms.accounts.services import audit_record
+from lms.queue import publish
 
 from . import codes, rendering
 from .models import Certificate, CertificateEvent, CertificateTemplate
@@ -173,6 +175,7 @@ def certificate_issue(*, enrollment_id: int) -> Certificate | None:
         return None
     existing = Certificate.objects.filter(enrollment=enrollment, release=enrollment.release).first()
     if existing is not None:
+        certificate_email(certificate_id=existing.pk)  # a retry after the email failed: send it now
         return existing
     template = template_for(enrollment.course)
     facts = _printed_facts(enrollment)
@@ -226,13 +229,22 @@ def certificate_issue(*, enrollment_id: int) -> Certificate | None:
 
 
 def certificate_email(*, certificate_id: int) -> bool:
-    """Email the holder a link to their certificate, once (in Mongolian and English)."""
-    claimed = Certificate.objects.filter(pk=certificate_id, emailed_at__isnull=True).update(
-        emailed_at=timezone.now()
+    """Email the holder a link to their valid certificate, once (in Mongolian and English).
+
+    Claimed, sent, then marked sent (``lms.outbox``): safe to run twice and from the sweep; a
+    claim whose worker died is sent by the sweep once its lease expires.
+    """
+    return outbox.send_once(
+        model=Certificate,
+        pk=certificate_id,
+        sent_field="emailed_at",
+        claimed_field="email_claimed_at",
+        only=Q(status=Certificate.Status.VALID),
+        build=lambda: _certificate_email(Certificate.objects.select_related("user").get(pk=certificate_id)),
     )
-    if not claimed:
-        return False
-    certificate = Certificate.objects.select_related("user").get(pk=certificate_id)
+
+
+def _certificate_email(certificate: Certificate) -> EmailMessage:
     parts, subjects = [], []
     for language, _name in settings.LANGUAGES:
         with translation.override(language):
@@ -245,14 +257,9 @@ def certificate_email(*, certificate_id: int) -> bool:
             }
             subjects.append(render_to_string("certificates/email/issued_subject.txt", context).strip())
             parts.append(render_to_string("certificates/email/issued_body.txt", context).strip())
-    try:
-        EmailMessage(
-            subject=" / ".join(subjects), body="\n\n— — —\n\n".join(parts), to=[certificate.user.email]
-        ).send()
-    except Exception:
-        Certificate.objects.filter(pk=certificate_id).update(emailed_at=None)
-        raise
-    return True
+    return EmailMessage(
+        subject=" / ".join(subjects), body="\n\n— — —\n\n".join(parts), to=[certificate.user.email]
+    )
 
 
 def completions_without_certificate(limit: int = SWEEP_BATCH):
@@ -331,7 +338,7 @@ def reissue_start(*, template: CertificateTemplate, expected: int, by) -> int:
         raise CertificateError(_("The number of certificates changed since you looked. Check again."))
     audit_record(action="certificate.reissue_started", actor=by, obj=template, count=len(ids))
     for certificate_id in ids:
-        certificate_rerender.delay(certificate_id, by.pk if by else None)
+        publish(certificate_rerender, certificate_id, by.pk if by else None)
     return len(ids)
 
 

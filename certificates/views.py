@@ -13,7 +13,7 @@ from courses.selectors import access_for
 from lms import ratelimit
 
 from . import selectors
-from .codes import normalise_code
+from .codes import normalise_code, printable
 from .models import Certificate
 
 VERIFY_LIMIT_PER_MINUTE = 30
@@ -32,12 +32,29 @@ def _wants_json(request) -> bool:
 @require_GET
 @never_cache
 def verify_form(request):
-    """Type a code (as printed, any case, with or without dashes) to check a certificate."""
+    """Type a code (as printed, any case, with or without dashes) to check a certificate.
+
+    A code that reads as one goes to its page; anything else (a slash, a wrong length, letters a
+    code never has, control characters) gets the form back with a 400 and what a code looks like.
+    """
     code = request.GET.get("code", "")
-    if code:
-        canonical = normalise_code(code)
-        return redirect("certificates:verify", canonical or code.strip()[:40] or "-")
-    return render(request, "certificates/verify_form.html")
+    if not code.strip():
+        return render(request, "certificates/verify_form.html")
+    canonical = normalise_code(code)
+    if canonical is not None:
+        return redirect("certificates:verify", canonical)
+    message = _(
+        "This is not a certificate code. A code has 17 letters and digits in five groups, "
+        "like XXXX-XXXX-XXXX-XXXX-X, and never contains the letters I, L, O or U."
+    )
+    if _wants_json(request):
+        return JsonResponse({"status": "malformed", "error": message}, status=400)
+    return render(
+        request,
+        "certificates/verify_form.html",
+        {"error": message, "typed": printable(code)[:40]},
+        status=400,
+    )
 
 
 @require_GET
@@ -53,7 +70,7 @@ def verify(request, code: str):
     if certificate is None:
         if _wants_json(request):
             return JsonResponse({"status": "unknown"}, status=404)
-        return render(request, "certificates/verify.html", {"code": code[:40]}, status=404)
+        return render(request, "certificates/verify.html", {"code": printable(code)[:40]}, status=404)
     facts = selectors.public_facts(certificate)
     if _wants_json(request):
         return JsonResponse(facts)

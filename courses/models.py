@@ -419,7 +419,10 @@ class Enrollment(models.Model):
     # The first review meeting attended for this course (kept by lms.delivery through
     # services.enrollment_review_meeting_set); a course may require one for completion.
     review_meeting_attended_at = models.DateTimeField(_("review meeting attended"), null=True, blank=True)
+    # The congratulation email: sent (the mail server took it), and claimed by whoever is sending
+    # it now (a lease, see lms/outbox.py).
     completion_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
+    completion_notify_claimed_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("enrolment")

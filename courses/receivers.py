@@ -8,6 +8,8 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from wagtail.signals import page_published, page_unpublished, post_page_move, published
 
+from lms.queue import publish
+
 from .models import CoursePage, CourseRelease
 from .signals import course_completed
 
@@ -16,9 +18,10 @@ logger = logging.getLogger(__name__)
 
 @receiver(course_completed, dispatch_uid="courses.completion_email")
 def queue_completion_email(sender, enrollment_id: int, **kwargs):
+    """Not queued (broker down or hanging): logged, and the completion-email sweep sends it."""
     from .tasks import enrollment_completion_notify
 
-    enrollment_completion_notify.delay(enrollment_id)
+    publish(enrollment_completion_notify, enrollment_id)
 
 
 def _course_audience_may_have_changed(sender, instance=None, **kwargs):

@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.models import Page, Revision
 
 from lms.accounts.services import audit_record
+from lms.queue import publish_on_commit
 
 from . import signals
 from .models import (
@@ -413,14 +414,10 @@ def release_finalise(*, release: CourseRelease, user=None) -> CourseRelease:
     )
     if release.policy != CourseRelease.Policy.NOBODY:
         release_id = release.pk
-        transaction.on_commit(lambda: _queue_policy(release_id))
+        from .tasks import release_apply_policy
+
+        publish_on_commit(release_apply_policy, release_id)
     return release
-
-
-def _queue_policy(release_id: int) -> None:
-    from .tasks import release_apply_policy
-
-    release_apply_policy.delay(release_id)
 
 
 @transaction.atomic

@@ -633,3 +633,30 @@ def page_is_in_a_release(page: Page) -> bool:
 
     keys = LessonPage.objects.filter(path__startswith=page.path).values("translation_key")
     return ReleaseLesson.objects.filter(lesson_key__in=keys).exists()
+
+
+# --- emails the sweep sends ----------------------------------------------------------------------
+
+# A congratulation is sent late by the sweep only for completions this recent; older ones (from
+# before the sweep existed, or generated test data) are not congratulated months later.
+COMPLETION_EMAIL_SWEEP_DAYS = 30
+
+
+def completion_emails_due(limit: int = 500) -> list[int]:
+    """Recent completions whose congratulation email was not sent and is not being sent (oldest
+    first): the sweep sends them (the broker was down, a worker died mid-send, SMTP failed)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from lms import outbox
+
+    recent = Enrollment.objects.filter(
+        status=Enrollment.Status.COMPLETED,
+        completed_at__gte=timezone.now() - timedelta(days=COMPLETION_EMAIL_SWEEP_DAYS),
+    )
+    return list(
+        outbox.due(recent, sent_field="completion_notified_at", claimed_field="completion_notify_claimed_at")
+        .order_by("completed_at")
+        .values_list("pk", flat=True)[:limit]
+    )

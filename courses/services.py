@@ -26,6 +26,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from wagtail.models import Locale
 
+from lms import outbox
 from lms.accounts.services import audit_record
 from lms.storage import RESTRICTED_PREFIX, is_restricted_name
 
@@ -383,20 +384,21 @@ def lesson_time_add(*, user, lesson: LessonPage, seconds: int) -> int:
 
 
 def enrollment_completion_notify(*, enrollment_id: int) -> bool:
-    """Email the learner that they completed the course, once; returns whether it sent now."""
-    claimed = Enrollment.objects.filter(
-        pk=enrollment_id, status=Enrollment.Status.COMPLETED, completion_notified_at__isnull=True
-    ).update(completion_notified_at=timezone.now())
-    if not claimed:
-        return False
-    enrollment = Enrollment.objects.select_related("user", "course", "release").get(pk=enrollment_id)
-    try:
-        _completion_email(enrollment).send()
-    except Exception:
-        # Give the claim back so a retry (or the next run) sends it.
-        Enrollment.objects.filter(pk=enrollment_id).update(completion_notified_at=None)
-        raise
-    return True
+    """Email the learner that they completed the course, once; returns whether it sent now.
+
+    Claimed, sent, then marked sent (``lms.outbox``): safe to run twice and from the sweep; a
+    claim whose worker died is sent by the sweep once its lease expires.
+    """
+    return outbox.send_once(
+        model=Enrollment,
+        pk=enrollment_id,
+        sent_field="completion_notified_at",
+        claimed_field="completion_notify_claimed_at",
+        only=Q(status=Enrollment.Status.COMPLETED),
+        build=lambda: _completion_email(
+            Enrollment.objects.select_related("user", "course", "release").get(pk=enrollment_id)
+        ),
+    )
 
 
 def _completion_email(enrollment: Enrollment) -> EmailMessage:

@@ -57,3 +57,35 @@ def course(site):
 def learner_client(client, learner):
     client.force_login(learner)
     return client
+
+
+@pytest.fixture
+def hanging_server():
+    """A real TCP server that accepts connections and never answers (see tests/hanging.py)."""
+    from tests.hanging import HangingServer
+
+    with HangingServer() as server:
+        yield server
+
+
+@pytest.fixture
+def hung_broker(hanging_server):
+    """Publishing for real (not inline) to a broker that hangs, for one test.
+
+    The write URL is changed (CELERY_BROKER_URL in the environment would win over broker_url), and
+    the app's cached connection and producer pools are dropped before and after, so the test
+    publishes to the hanging server and later tests never reuse its connections.
+    """
+    from lms.celery import app
+    from tests.hanging import reset_broker_pools
+
+    conf = app.conf
+    saved = conf.task_always_eager, conf.broker_write_url
+    reset_broker_pools()
+    conf.task_always_eager, conf.broker_write_url = False, hanging_server.url()
+    try:
+        yield hanging_server
+    finally:
+        conf.task_always_eager, conf.broker_write_url = saved
+        hanging_server.close()  # first: closing the pools then meets closed sockets, not silence
+        reset_broker_pools()

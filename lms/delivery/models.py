@@ -263,6 +263,8 @@ class SafeguardingAlert(models.Model):
     raised_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     raised_at = models.DateTimeField(_("raised at"), db_index=True)
     emailed_at = models.DateTimeField(_("emailed at"), null=True, blank=True)
+    # Claimed by whoever is sending the email now (a lease, see lms/outbox.py).
+    email_claimed_at = models.DateTimeField(null=True, blank=True, editable=False)
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.OPEN)
     followed_up_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

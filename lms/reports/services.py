@@ -6,10 +6,10 @@ import datetime as dt
 import logging
 
 from django.conf import settings
-from django.db import transaction
 from django.utils import timezone, translation
 
 from lms.accounts.services import audit_record
+from lms.queue import publish_on_commit
 
 from . import exports, tables
 from .models import ExportJob
@@ -43,12 +43,9 @@ def export_job_create(
     audit_record(action="report.exported", actor=owner, obj=job, table=table, format=fmt, filters=query)
     job_id = str(job.pk)
 
-    def queue():
-        from .tasks import export_run
+    from .tasks import export_run
 
-        export_run.delay(job_id)
-
-    transaction.on_commit(queue)
+    publish_on_commit(export_run, job_id)
     return job
 
 

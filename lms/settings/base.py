@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 LMS_DIR = Path(__file__).resolve().parent.parent
@@ -122,9 +123,24 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "transaction_mode": "IMMEDIATE",
         }
     )
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A database that accepts the connection and never answers fails the connect in time.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=5)
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://cpclearn")}
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    # A Redis that hangs fails a cache call after this many seconds instead of holding the request.
+    CACHES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "socket_connect_timeout": env.float("CACHE_SOCKET_TIMEOUT", default=2.0),
+            "socket_timeout": env.float("CACHE_SOCKET_TIMEOUT", default=2.0),
+        }
+    )
+# /healthz gives each check (database, cache, broker) at most this many seconds, all at once.
+HEALTHZ_TIMEOUT = env.float("HEALTHZ_TIMEOUT", default=1.5)
 # Sessions are read from the cache (Redis in production) and written through to the database.
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
@@ -257,6 +273,8 @@ EMAIL_HOST_USER = env("EMAIL_HOST_USER", default="")
 EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="CPC Learn <noreply@cpclearn.mn>")
+# A mail server that stops answering gives up after this many seconds (the email is retried).
+EMAIL_TIMEOUT = env.float("EMAIL_TIMEOUT", default=30.0)
 
 # Celery: JSON only, acknowledge after the work is done, hard limits so a stuck task dies.
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="")
@@ -273,18 +291,39 @@ CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=300)
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=240)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
+# A broker that is down or hangs must not hold a learner's request: connecting, and every socket
+# operation on the broker, gives up after this many seconds, and lms.queue.publish (the one way
+# tasks are queued) stops waiting after it too. The periodic sweeps then do the work.
+CELERY_BROKER_TIMEOUT = env.float("CELERY_BROKER_TIMEOUT", default=2.0)
+CELERY_BROKER_CONNECTION_TIMEOUT = CELERY_BROKER_TIMEOUT
+# A publish is tried again once at once (a pooled connection the broker closed), never in a loop.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+}
 # A task a dead worker had taken is given to another worker after this many seconds (Redis).
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
     # How often workers look for such abandoned tasks (about interval x throttle seconds).
     "unacked_restore_interval": env.int("CELERY_RESTORE_INTERVAL", default=10),
     "unacked_restore_throttle": env.int("CELERY_RESTORE_THROTTLE", default=10),
+    # Without these, a broker that accepts the connection and never answers blocks forever.
+    "socket_connect_timeout": CELERY_BROKER_TIMEOUT,
+    "socket_timeout": CELERY_BROKER_TIMEOUT,
 }
 CELERY_BEAT_SCHEDULE = {
-    # Certificates for completions whose issue task was lost (e.g. the broker was down).
+    # Certificates for completions whose issue task was lost (e.g. the broker was down), and
+    # certificate emails not sent yet (a worker died, the mail server was down).
     "certificates-sweep": {
         "task": "certificates.sweep",
         "schedule": env.int("CERTIFICATE_SWEEP_SECONDS", default=600),
+    },
+    # Congratulation emails of recent completions not sent yet (the same reasons).
+    "courses-completion-emails-sweep": {
+        "task": "courses.completion_emails_sweep",
+        "schedule": env.int("COMPLETION_EMAIL_SWEEP_SECONDS", default=600),
     },
     # Report exports expire: their files are deleted.
     "reports-purge-exports": {"task": "reports.purge_exports", "schedule": 3600},
@@ -294,6 +333,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": env.int("SAFEGUARDING_SWEEP_SECONDS", default=600),
     },
 }
+# Emails tied to a completion or a certificate are claimed before sending (lms/outbox.py); a
+# claim whose worker died is taken over by the sweep after this many seconds. Longer than a task's
+# hard time limit, so the claim of a worker still sending never expires under it.
+EMAIL_CLAIM_LEASE_SECONDS = env.int("EMAIL_CLAIM_LEASE_SECONDS", default=900)
+if EMAIL_CLAIM_LEASE_SECONDS <= CELERY_TASK_TIME_LIMIT:
+    raise ImproperlyConfigured("EMAIL_CLAIM_LEASE_SECONDS must be longer than CELERY_TASK_TIME_LIMIT.")
 # Addresses that receive every safeguarding alert besides the Safeguarding leads group (a shared mailbox).
 SAFEGUARDING_ALERT_EMAILS = env.list("SAFEGUARDING_ALERT_EMAILS", default=[])
 # Hours an export file stays downloadable (then a beat job deletes it).

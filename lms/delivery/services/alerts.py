@@ -14,8 +14,10 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from lms import outbox
 from lms.accounts.models import User
 from lms.accounts.services import audit_record
+from lms.queue import publish_on_commit
 
 from ..errors import DeliveryError
 from ..models import SafeguardingAlert, SessionLog
@@ -32,15 +34,10 @@ def alert_raise(*, session: SessionLog, by: User) -> SafeguardingAlert:
     audit_record(action="safeguarding.alert_raised", actor=by, obj=alert, club=session.club_id)
     alert_id = alert.pk
 
-    def queue():
-        from ..tasks import safeguarding_alert_email
+    from ..tasks import safeguarding_alert_email
 
-        try:
-            safeguarding_alert_email.delay(alert_id)
-        except Exception:  # noqa: BLE001 - a broker outage must not lose the log: the sweep sends it
-            log.warning("safeguarding alert %s not queued; the sweep will send it", alert_id, exc_info=True)
-
-    transaction.on_commit(queue)
+    # A broker outage must not lose the log: publish logs it and the sweep sends the email.
+    publish_on_commit(safeguarding_alert_email, alert_id)
     return alert
 
 
@@ -65,8 +62,9 @@ def _email(alert: SafeguardingAlert, recipients: list[str]) -> EmailMessage:
 def alert_email_send(*, alert_id: int) -> bool:
     """Email the safeguarding lead(s) about an alert, once; True when it was sent now.
 
-    Safe to run twice (the first run claims the alert). With nobody to tell, it stays unsent and
-    the sweep tries again: the alert is in the admin meanwhile.
+    Safe to run twice: claimed, sent, then marked sent (``lms.outbox``), so an alert is never
+    marked emailed unsent; a claim whose worker died is sent by the sweep after its lease. With
+    nobody to tell, it stays unsent and the sweep tries again: the alert is in the admin meanwhile.
     """
     alert = (
         SafeguardingAlert.objects.select_related(
@@ -90,22 +88,24 @@ def alert_email_send(*, alert_id: int) -> bool:
             alert_id,
         )
         return False
-    claimed = SafeguardingAlert.objects.filter(pk=alert_id, emailed_at__isnull=True).update(
-        emailed_at=timezone.now()
+    return outbox.send_once(
+        model=SafeguardingAlert,
+        pk=alert_id,
+        sent_field="emailed_at",
+        claimed_field="email_claimed_at",
+        build=lambda: _email(alert, recipients),
     )
-    if not claimed:
-        return False
-    try:
-        _email(alert, recipients).send()
-    except Exception:
-        SafeguardingAlert.objects.filter(pk=alert_id).update(emailed_at=None)  # the sweep retries
-        raise
-    return True
 
 
 def alerts_unsent(now=None):
+    """Alerts whose email was not sent and is not being sent, raised long enough ago that their own
+    task had its chance."""
     now = now or timezone.now()
-    return SafeguardingAlert.objects.filter(emailed_at__isnull=True, raised_at__lte=now - SWEEP_AFTER)
+    return outbox.due(
+        SafeguardingAlert.objects.filter(raised_at__lte=now - SWEEP_AFTER),
+        sent_field="emailed_at",
+        claimed_field="email_claimed_at",
+    )
 
 
 @transaction.atomic

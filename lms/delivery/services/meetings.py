@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from courses import services as course_services
 from lms.accounts.models import Region, User
 from lms.accounts.services import audit_record
+from lms.queue import publish_on_commit
 
 from ..errors import Conflict, DeliveryError, NotAllowed
 from ..models import Kit, MeetingParticipant, ReviewMeeting
@@ -170,12 +171,9 @@ def _queue_emails(meeting_id: int, person_ids: list[int], kind: str) -> None:
     if not person_ids:
         return
 
-    def queue():
-        from ..tasks import meeting_email
+    from ..tasks import meeting_email
 
-        meeting_email.delay(meeting_id, person_ids, kind)
-
-    transaction.on_commit(queue)
+    publish_on_commit(meeting_email, meeting_id, person_ids, kind)
 
 
 EMAIL_KINDS = ("invitation", "changed", "cancelled")
