@@ -80,6 +80,12 @@ OTHER_FIELDS = {
     "revision_id_a": "earliest",
     "revision_id_b": "latest",
     "object_id": "1",
+    # Club delivery (lms.delivery) names clubs, session logs, review meetings and safeguarding
+    # alerts, not course content: walked (no 500, no course text shown), checked by its own tests.
+    "club_id": "1",
+    "log_id": "1",
+    "meeting_id": "1",
+    "alert_id": "1",
 }
 # Admin parameters that are ids: filled with the restricted lesson's id (and refused anyway).
 ADMIN_IDS = {
