@@ -3,16 +3,25 @@
 from __future__ import annotations
 
 import hmac
+import json
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.core import signing
+from django.core.cache import cache
 from django.db.models import Avg, Count, Max, Q, QuerySet
 from django.urls import reverse
+from wagtail.models import Revision
+
+from courses.models import Enrollment, LessonPage, ReleaseLesson
 
 from .models import H5PActivity, H5PAttempt, H5PQuestionResult, H5PUserState
 from .services import activity_grade, activity_iri
 
 _SIGNER = signing.Signer(salt="assessments.h5p.player")
+# A revision never changes: the activities its body shows can be kept as long as the cache will.
+REVISION_CACHE_KEY = "h5p:activities-in-revision:{}"
+REVISION_CACHE_SECONDS = 30 * 24 * 3600
 
 
 # --- player URLs: signed for one lesson and one activity -----------------------------------------
@@ -25,6 +34,105 @@ def player_signature(*, lesson_id: int, activity_id: int) -> str:
 
 def player_signature_valid(*, lesson_id: int, activity_id: int, signature: str) -> bool:
     return hmac.compare_digest(player_signature(lesson_id=lesson_id, activity_id=activity_id), signature)
+
+
+# --- which activities a person's lesson shows -------------------------------------------------------
+
+
+def activity_ids_in_body(body) -> set[int]:
+    """The ids of the H5P activities a lesson body (stream JSON, as text or as data) shows, at
+    any depth (``{"type": "h5p", "value": {"activity": id}}``)."""
+    if isinstance(body, str):
+        try:
+            body = json.loads(body or "[]")
+        except (ValueError, RecursionError):
+            return set()
+    found, pending = set(), [body]
+    while pending:
+        value = pending.pop()
+        if isinstance(value, list):
+            pending.extend(value)
+        elif isinstance(value, dict):
+            inner = value.get("value")
+            if value.get("type") == "h5p" and isinstance(inner, dict):
+                activity = inner.get("activity")
+                if isinstance(activity, int) and not isinstance(activity, bool):
+                    found.add(activity)
+            pending.extend(v for v in value.values() if isinstance(v, list | dict))
+    return found
+
+
+def activities_in_revisions(revision_ids) -> dict[int, frozenset[int]]:
+    """{revision id: ids of the H5P activities its body shows}; cached by revision (a revision's
+    content never changes), one query for those not cached yet."""
+    wanted = {int(r) for r in revision_ids if r}
+    keys = {REVISION_CACHE_KEY.format(r): r for r in wanted}
+    found = {keys[key]: frozenset(ids) for key, ids in cache.get_many(list(keys)).items()}
+    missing = wanted - set(found)
+    if missing:
+        fresh = {
+            pk: frozenset(activity_ids_in_body((content or {}).get("body")))
+            for pk, content in Revision.objects.filter(pk__in=missing).values_list("pk", "content")
+        }
+        cache.set_many(
+            {REVISION_CACHE_KEY.format(pk): sorted(ids) for pk, ids in fresh.items()}, REVISION_CACHE_SECONDS
+        )
+        found.update(fresh)
+    return found
+
+
+def _released_revision(revisions, language: str) -> int | None:
+    revisions = json.loads(revisions) if isinstance(revisions, str) else (revisions or {})
+    return revisions.get(language) or revisions.get(settings.LANGUAGE_CODE)
+
+
+def lesson_revision_for(*, user, lesson: LessonPage, language: str) -> int | None:
+    """The revision of a lesson (in one language) that this person's lesson page shows, as
+    ``courses.selectors.lesson_state_for_user`` chooses it: their enrolment's release, else the
+    course's current release, else the live page. Two queries at most."""
+    key = lesson.translation_key
+    if user.is_authenticated:
+        revisions = (
+            Enrollment.objects.filter(user=user, release__lessons__lesson_key=key)
+            .order_by()
+            .values_list("release__lessons__revisions", flat=True)[:1]
+        )
+        if revisions:
+            return _released_revision(revisions[0], language)
+    revisions = (
+        ReleaseLesson.objects.filter(release__is_current=True, lesson_key=key)
+        .order_by()
+        .values_list("revisions", flat=True)[:1]
+    )
+    if revisions:
+        return _released_revision(revisions[0], language)
+    return lesson.live_revision_id
+
+
+def _may_edit(user, lesson: LessonPage) -> bool:
+    """Whether the person may edit the lesson in the admin (and so preview its latest draft)."""
+    if not user.is_authenticated or not user.has_perm("wagtailadmin.access_admin"):
+        return False
+    return lesson.permissions_for_user(user).can_edit()
+
+
+def activity_shown_to(*, user, lesson: LessonPage, activity_id: int, language: str | None = None) -> bool:
+    """Whether the lesson, as this person's release has it, shows the activity: the only place a
+    signed player URL is good for. People who may edit the lesson also reach the activities of
+    its latest revision (previews). A constant number of queries (revision contents are cached)."""
+    language = language or lesson.locale.language_code
+    revision = lesson_revision_for(user=user, lesson=lesson, language=language)
+    if revision is None:
+        # Made outside the admin and never revised: the page itself is its only version.
+        body = LessonPage.objects.filter(pk=lesson.pk).values_list("body", flat=True).first()
+        if activity_id in activity_ids_in_body(getattr(body, "get_prep_value", lambda: body)()):
+            return True
+    elif activity_id in activities_in_revisions([revision]).get(revision, frozenset()):
+        return True
+    latest = lesson.latest_revision_id
+    if latest and latest != revision and _may_edit(user, lesson):
+        return activity_id in activities_in_revisions([latest]).get(latest, frozenset())
+    return False
 
 
 @dataclass

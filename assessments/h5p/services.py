@@ -29,7 +29,7 @@ from lms.accounts.services import audit_record
 
 from .models import H5PActivity, H5PAttempt, H5PLibrary, H5PQuestionResult, H5PStatement, H5PUserState
 from .package import MB, LibraryInfo, Limits, PackageError, PackageInfo, extract_package
-from .xapi import CleanStatement, clean_statement
+from .xapi import CleanStatement, TooDeep, clean_statement, parse_json
 
 logger = logging.getLogger(__name__)
 
@@ -93,6 +93,11 @@ class StateTooLarge(H5PError):
 class BadState(H5PError):
     status = 400
     message = _("The saved state is not valid.")
+
+
+class StateTooDeep(H5PError):
+    status = 400
+    message = _("The saved state is nested too deeply.")
 
 
 # --- importing a package ---------------------------------------------------------------------------
@@ -511,10 +516,10 @@ def _question_results(*, user, activity, cleaned: list[CleanStatement], rows, no
 
 
 def _scaled(score) -> float | None:
+    """The score the server records: raw/max (checked against the browser's scaled, never
+    replaced by it)."""
     if score is None or not score.graded:
         return None
-    if score.scaled is not None:
-        return max(0.0, min(1.0, score.scaled))
     return max(0.0, min(1.0, score.raw / score.max))
 
 
@@ -591,6 +596,12 @@ def state_save(
         return False
     if not data:
         raise BadState()
+    try:
+        parse_json(data)  # H5P saves JSON (H5P.setUserData stringifies); anything else is not its
+    except TooDeep:
+        raise StateTooDeep() from None
+    except ValueError:
+        raise BadState() from None
     H5PUserState.objects.update_or_create(
         **where,
         defaults={"data": data, "preload": preload, "invalidate": invalidate, "saved_at": timezone.now()},

@@ -8,7 +8,6 @@ lesson gets a 404, exactly as for the lesson page itself.
 
 from __future__ import annotations
 
-import json
 import re
 
 from django.conf import settings
@@ -16,7 +15,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
-from wagtail.models import Page
+from wagtail.models import Locale, Page
 
 from courses.models import LessonPage
 from courses.selectors import Access, access_for
@@ -24,6 +23,7 @@ from courses.services import CourseActionError
 
 from . import files, selectors, services
 from .models import H5PActivity, H5PLibrary, H5PUserState
+from .xapi import TooDeep, parse_json
 
 _LIBRARY_RE = re.compile(r"^(.+)-(\d{1,5})\.(\d{1,5})$")
 
@@ -39,16 +39,36 @@ def _target(request, lesson_id: int, activity_id: int, signature: str) -> tuple[
     ):
         raise Http404
     found = Page.objects.filter(pk=lesson_id, content_type=_lesson_type()).values_list(
-        "path", "depth", "translation_key", "live"
+        "path",
+        "depth",
+        "translation_key",
+        "live",
+        "live_revision_id",
+        "latest_revision_id",
+        "locale_id",
+        "locale__language_code",
     )[:1]
     if not found:
         raise Http404
-    path, depth, translation_key, live = found[0]
+    path, depth, translation_key, live, live_revision, latest_revision, locale_id, language = found[0]
     lesson = LessonPage(
-        pk=lesson_id, id=lesson_id, path=path, depth=depth, translation_key=translation_key, live=live
+        pk=lesson_id,
+        id=lesson_id,
+        path=path,
+        depth=depth,
+        translation_key=translation_key,
+        live=live,
+        live_revision_id=live_revision,
+        latest_revision_id=latest_revision,
+        locale=Locale(pk=locale_id, language_code=language),
+        content_type=_lesson_type(),
     )
     # The player's requests are not pages to be sent to two-factor set-up: any refusal is a 404.
     if access_for(user=request.user, page=lesson) is not Access.ALLOWED:
+        raise Http404
+    # Signed once, a URL is good only while the lesson, as this person's release has it, shows
+    # the activity (a learner moved to a release that replaced it can no longer use it).
+    if not selectors.activity_shown_to(user=request.user, lesson=lesson, activity_id=activity_id):
         raise Http404
     activity = H5PActivity.objects.filter(pk=activity_id).first()
     if activity is None:
@@ -103,7 +123,9 @@ def xapi(request, lesson_id: int, activity_id: int, signature: str):
     if len(request.body) > settings.H5P_MAX_STATEMENTS_BYTES:
         return _error(_("Too much data in one request."), 413)
     try:
-        payload = json.loads(request.body)
+        payload = parse_json(request.body)
+    except TooDeep:
+        return _error(_("The statements are nested too deeply."), 400)
     except (ValueError, UnicodeDecodeError):
         return _error(_("The statements are not valid JSON."), 400)
     statements = payload if isinstance(payload, list) else [payload]

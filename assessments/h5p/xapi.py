@@ -8,12 +8,17 @@ is one, must be that activity too; scores must be numbers that make sense togeth
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from dataclasses import dataclass
 from typing import Any
 
 MAX_TEXT = 10_000
+# Statements and saved states are a dozen levels deep; far deeper is an attack on the parser.
+MAX_JSON_DEPTH = 100
+# H5P rounds scaled scores (to 4 decimals, some types to 2): more than this apart is a lie.
+SCALED_TOLERANCE = 0.01
 ANSWERED = "http://adlnet.gov/expapi/verbs/answered"
 COMPLETED = "http://adlnet.gov/expapi/verbs/completed"
 ENDING_VERBS = {ANSWERED: "answered", COMPLETED: "completed"}
@@ -74,6 +79,37 @@ class CleanStatement:
         return ENDING_VERBS.get(self.verb)
 
 
+class TooDeep(ValueError):
+    """JSON nested deeper than :data:`MAX_JSON_DEPTH` (or than the parser can go)."""
+
+
+def _depth(value: Any) -> int:
+    """How deeply lists and objects nest in parsed JSON (without recursion)."""
+    deepest, pending = 0, [(value, 1)]
+    while pending:
+        item, level = pending.pop()
+        if isinstance(item, dict):
+            item = list(item.values())
+        if isinstance(item, list):
+            deepest = max(deepest, level)
+            if level > MAX_JSON_DEPTH:
+                break
+            pending.extend((inner, level + 1) for inner in item if isinstance(inner, list | dict))
+    return deepest
+
+
+def parse_json(text: str | bytes) -> Any:
+    """JSON the player sent, refused when it is not JSON (``ValueError``, ``UnicodeDecodeError``)
+    or nests deeper than :data:`MAX_JSON_DEPTH` (:class:`TooDeep`): never a RecursionError."""
+    try:
+        value = json.loads(text)
+    except RecursionError:
+        raise TooDeep("nested too deeply") from None
+    if _depth(value) > MAX_JSON_DEPTH:
+        raise TooDeep("nested too deeply")
+    return value
+
+
 def _number(value: Any, name: str) -> float | None:
     if value is None:
         return None
@@ -114,8 +150,20 @@ def _score(result: dict) -> Score | None:
         raise StatementError("result.score.raw is larger than result.score.max")
     if raw is not None and minimum is not None and raw < minimum - 1e-9:
         raise StatementError("result.score.raw is smaller than result.score.min")
+    if raw is not None and minimum is None and raw < 0:
+        raise StatementError("result.score.raw is below zero and the score has no min")
     if scaled is not None and not -1 <= scaled <= 1:
         raise StatementError("result.score.scaled must be between -1 and 1")
+    if (
+        scaled is not None
+        and raw is not None
+        and maximum is not None
+        and maximum > 0
+        and abs(scaled - raw / maximum) > SCALED_TOLERANCE
+    ):
+        raise StatementError(
+            f"result.score.scaled ({scaled:g}) does not agree with raw/max ({raw:g}/{maximum:g})"
+        )
     return Score(raw=raw, max=maximum, scaled=scaled)
 
 
