@@ -7,6 +7,7 @@ extracted to ``<H5P root>/content/<id>/<revision>/``. Completing the lesson goes
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import secrets
@@ -19,15 +20,25 @@ from typing import IO
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import FilteredRelation, Q
+from django.db.models import F, FilteredRelation, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from courses import services as course_services
-from courses.models import Enrollment
+from courses.models import CourseRelease, Enrollment
 from lms.accounts.services import audit_record
 
-from .models import H5PActivity, H5PAttempt, H5PLibrary, H5PQuestionResult, H5PStatement, H5PUserState
+from . import content
+from .models import (
+    H5PActivity,
+    H5PAttempt,
+    H5PLibrary,
+    H5PPackageRevision,
+    H5PPlayerError,
+    H5PQuestionResult,
+    H5PStatement,
+    H5PUserState,
+)
 from .package import MB, LibraryInfo, Limits, PackageError, PackageInfo, extract_package
 from .xapi import CleanStatement, TooDeep, clean_statement, parse_json
 
@@ -235,6 +246,58 @@ def _with_installed_dependencies(rows: list[H5PLibrary]) -> list[H5PLibrary]:
     return rows
 
 
+def _check_constructor(main: H5PLibrary) -> None:
+    """Refuse a main library whose scripts never define the constructor H5P starts it with
+    (the player would show an empty box)."""
+    folder = h5p_root() / main.folder
+    scripts = []
+    for item in (main.library_json or {}).get("preloadedJs") or []:
+        path = item.get("path") if isinstance(item, dict) else None
+        if isinstance(path, str):
+            with contextlib.suppress(OSError):  # listed files were checked at import; a gap refuses below
+                scripts.append((folder / path).read_text(encoding="utf-8", errors="replace"))
+    if not content.defines_constructor("\n".join(scripts), main.machine_name):
+        raise PackageRefused(
+            _(
+                "The main library %(library)s does not define its constructor (H5P.%(name)s) in its "
+                "scripts: the player could not start this content."
+            )
+            % {"library": str(main), "name": main.machine_name.rsplit(".", 1)[-1]}
+        )
+
+
+def blocked_hosts(hosts: list[str]) -> list[str]:
+    """The hosts among these that packages may not load from (not in ``H5P_ALLOWED_HOSTS``)."""
+    return [host for host in hosts if not content.host_allowed(host, settings.H5P_ALLOWED_HOSTS)]
+
+
+def media_report(hosts: list[str]) -> list[str]:
+    """What an editor is told at import about the hosts a package loads media from."""
+    if not hosts:
+        return []
+    named = ", ".join(f"{host} ({content.service_name(host)})" for host in hosts)
+    lines = [_("This package loads media from: %(hosts)s.") % {"hosts": named}]
+    blocked = blocked_hosts(hosts)
+    if blocked:
+        lines.append(
+            _(
+                "This site does not load from %(hosts)s (setting H5P_ALLOWED_HOSTS): learners see a "
+                "message in place of that media, and the rest of the activity still works."
+            )
+            % {"hosts": ", ".join(blocked)}
+        )
+    return lines
+
+
+def revision_pinned(*, activity_id: int, number: int) -> bool:
+    """Whether a published course release pins this file of the activity."""
+    key = str(activity_id)
+    for pins in CourseRelease.objects.filter(h5p_pins__has_key=key).values_list("h5p_pins", flat=True):
+        if (pins.get(key) or {}).get("revision") == number:
+            return True
+    return False
+
+
 @transaction.atomic
 def _store(
     info: PackageInfo,
@@ -251,21 +314,28 @@ def _store(
     libraries, main, installed, upgraded = _install_libraries(
         info, staging, may_install=may_install, user=user, files=files
     )
+    _check_constructor(main)
     now = timezone.now()
     title = (title or info.title or info.main_library).strip()[:255]
+    types = content.content_types(info.content_json, info.main_library)
+    hosts = content.media_hosts(info.content_json)
     replacing = activity is not None
     if activity is None:
         activity = H5PActivity(uploaded_at=now, uploaded_by=user, revision=1, **options)
+        if not activity.completion_rule:
+            activity.completion_rule = content.default_rule(types)
     else:
         activity = H5PActivity.objects.select_for_update().get(pk=activity.pk)
         activity.revision += 1
         for name, value in options.items():
             setattr(activity, name, value)
         activity.uploaded_at, activity.uploaded_by = now, user
-    old_folder = activity.content_folder
+    old_revision = activity.revision - 1 if replacing else None
     activity.title = title
     activity.main_library = main
     activity.h5p_json = info.h5p_json
+    activity.content_types = types
+    activity.external_hosts = hosts
     activity.libraries_token = secrets.token_hex(8)
     activity.package = activity.content_folder = "pending"
     activity.save()
@@ -278,17 +348,39 @@ def _store(
     activity.content_folder, activity.package = content_folder, package
     activity.save(update_fields=["content_folder", "package"])
     activity.libraries.set(libraries)
+    revision = H5PPackageRevision.objects.create(
+        activity=activity,
+        number=activity.revision,
+        title=activity.title,
+        main_library=main,
+        package=package,
+        content_folder=content_folder,
+        libraries_token=activity.libraries_token,
+        h5p_json=info.h5p_json,
+        content_types=types,
+        external_hosts=hosts,
+        uploaded_at=now,
+        uploaded_by=user,
+    )
+    revision.libraries.set(libraries)
     if upgraded:
         # Library URLs carry the token: pages using an upgraded library fetch the new files.
+        token = secrets.token_hex(8)
         H5PActivity.objects.filter(libraries__in=upgraded).exclude(pk=activity.pk).update(
-            libraries_token=secrets.token_hex(8)
+            libraries_token=token
+        )
+        H5PPackageRevision.objects.filter(libraries__in=upgraded).exclude(pk=revision.pk).update(
+            libraries_token=token
         )
     invalidated = 0
     if replacing:
         invalidated, _counts = H5PUserState.objects.filter(activity=activity, invalidate=True).delete()
-        if old_folder and old_folder != "pending":
-            old = root / old_folder
-            transaction.on_commit(lambda: shutil.rmtree(old, ignore_errors=True))
+        # The file it replaces stays while a release pins it (its learners keep playing it).
+        old = H5PPackageRevision.objects.filter(activity=activity, number=old_revision).first()
+        if old is not None and not revision_pinned(activity_id=activity.pk, number=old.number):
+            folders = [root / old.content_folder, root / old.package]
+            old.delete()
+            transaction.on_commit(lambda: _remove(folders))
     audit_record(
         action="h5p.replaced" if replacing else "h5p.imported",
         actor=user,
@@ -298,8 +390,17 @@ def _store(
         libraries_installed=[str(row) for row in installed] or None,
         libraries_upgraded=[str(row) for row in upgraded] or None,
         states_invalidated=invalidated or None,
+        media_hosts=hosts or None,
     )
     return activity
+
+
+def _remove(paths: list[Path]) -> None:
+    for path in paths:
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
 
 
 def activity_import(
@@ -423,96 +524,209 @@ def statements_clean(*, user, activity: H5PActivity, statements: list) -> list[C
     return cleaned
 
 
+def suggested_rule(activity: H5PActivity) -> str:
+    """The completion rule that suits an activity's content (passed, or viewed without a score)."""
+    return content.default_rule(activity.content_types or [])
+
+
+def effective_rule(activity: H5PActivity, block_rule: str = "") -> str:
+    """The completion rule a lesson block applies: its own, else the activity's, else the one
+    suggested for the content type; an ungraded activity cannot be passed, only completed."""
+    rule = block_rule or activity.completion_rule or content.default_rule(activity.content_types)
+    if rule == H5PActivity.CompletionRule.PASSED and not activity.graded:
+        return H5PActivity.CompletionRule.COMPLETED
+    return rule
+
+
+def rule_can_be_met(activity: H5PActivity, block_rule: str = "") -> bool:
+    """Whether the activity's content can ever meet the rule (a presentation without questions
+    never sends an answer): when it cannot, the lesson keeps its *Mark complete* button."""
+    types = activity.content_types or [activity.main_library.machine_name if activity.main_library_id else ""]
+    return content.rule_can_be_met(effective_rule(activity, block_rule), types)
+
+
 @transaction.atomic
-def statements_record(*, user, activity: H5PActivity, lesson_key: uuid.UUID, statements: list) -> Recorded:
+def statements_record(
+    *,
+    user,
+    activity: H5PActivity,
+    lesson_key: uuid.UUID,
+    statements: list,
+    rule: str = "",
+    package_revision: int | None = None,
+) -> Recorded:
     """Store a learner's xAPI statements for an activity shown in a lesson they are enrolled in.
 
     Every statement is checked first (all or none). The actor is replaced by the learner, and
-    each statement gets an id and a timestamp. Questions answered inside a container are kept as
-    per-question results; a top-level ``answered``/``completed`` opens a new attempt, with its
-    score (none when ``max`` is 0), success decided here from the pass mark, and the pending
-    question results. The lesson is completed when the activity's rule is met. A constant number
-    of queries per statement, whatever the size of the course.
+    each statement gets an id and a timestamp. Answers inside a container (a question of a
+    Column, Question Set, Course Presentation, Interactive Video…) become per-question results
+    of the learner's open attempt, whose score is the sum of its questions' (an answer given
+    again replaces the earlier one). A top-level ``answered``/``completed`` ends the attempt
+    with its own score, or the questions' when it sends none (none at all when ``max`` is 0),
+    success decided here from the pass mark. The lesson is completed when ``rule`` (the block's
+    completion rule, see :func:`effective_rule`) is met. A constant number of queries per
+    statement, whatever the size of the course.
     """
     cleaned = statements_clean(user=user, activity=activity, statements=statements)
-    ends_attempt = any(item.top_level and item.ending for item in cleaned)
-    enrollment_id, lesson_done = _enrollment(user=user, lesson_key=lesson_key, lock=ends_attempt)
+    rule = effective_rule(activity, rule)
+    answers = [item for item in cleaned if _is_answer(item)]
+    endings = [item for item in cleaned if item.top_level and item.ending]
+    enrollment_id, lesson_done = _enrollment(user=user, lesson_key=lesson_key, lock=bool(answers or endings))
     now = timezone.now()
     actor = learner_actor(user)
-    rows = []
+    rows = {}
     for item in cleaned:
         data = {**item.data, "actor": actor, "id": str(uuid.uuid4()), "timestamp": now.isoformat()}
-        rows.append(
-            H5PStatement(
-                statement_id=data["id"],
-                activity=activity,
-                user=user,
-                lesson_key=lesson_key,
-                verb=item.verb,
-                object_iri=data["object"]["id"][:600],
-                sub_content_id=item.sub_content_id,
-                top_level=item.top_level,
-                data=data,
-                stored_at=now,
+        rows[id(item)] = H5PStatement(
+            statement_id=data["id"],
+            activity=activity,
+            user=user,
+            lesson_key=lesson_key,
+            verb=item.verb,
+            object_iri=data["object"]["id"][:600],
+            sub_content_id=item.sub_content_id,
+            top_level=item.top_level,
+            data=data,
+            stored_at=now,
+        )
+    H5PStatement.objects.bulk_create(rows.values())
+    attempts, scores = [], {}
+    if answers or endings:
+        # Every earlier attempt's number, score and state, once: the next number, the open
+        # attempt and the grade follow.
+        earlier = list(
+            H5PAttempt.objects.filter(activity=activity, user=user).values_list(
+                "pk", "number", "scaled", "open"
             )
         )
-    H5PStatement.objects.bulk_create(rows)
-    _question_results(user=user, activity=activity, cleaned=cleaned, rows=rows, now=now)
-    endings = [(item, row) for item, row in zip(cleaned, rows, strict=True) if item.top_level and item.ending]
-    attempts, earlier = [], {}
-    if endings:
-        # Every earlier attempt's number and score, once: the next number and the grade follow.
-        earlier = dict(
-            H5PAttempt.objects.filter(activity=activity, user=user).values_list("number", "scaled")
-        )
-        for item, row in endings:
-            attempt = _attempt_open(
-                user=user,
-                activity=activity,
-                enrollment_id=enrollment_id,
-                lesson_key=lesson_key,
-                item=item,
-                row=row,
-                number=max(earlier, default=0) + 1,
-            )
-            earlier[attempt.number] = attempt.scaled
-            attempts.append(attempt)
+        scores = {number: scaled for _pk, number, scaled, is_open in earlier if not is_open}
+        open_attempt = next(((pk, number) for pk, number, _s, is_open in earlier if is_open), None)
+        next_number = max((number for _pk, number, _s, _o in earlier), default=0) + 1
+        answer_ids, ending_ids = {id(item) for item in answers}, {id(item) for item in endings}
+        for item in cleaned:
+            if id(item) in answer_ids:
+                if open_attempt is None:
+                    created = _attempt_create(
+                        user=user,
+                        activity=activity,
+                        enrollment_id=enrollment_id,
+                        lesson_key=lesson_key,
+                        number=next_number,
+                        package_revision=package_revision,
+                        now=now,
+                    )
+                    open_attempt = (created.pk, created.number)
+                    next_number += 1
+                _answer_record(
+                    user=user,
+                    activity=activity,
+                    attempt_id=open_attempt[0],
+                    item=item,
+                    row=rows[id(item)],
+                    now=now,
+                )
+            elif id(item) in ending_ids:
+                ended = _attempt_end(
+                    user=user,
+                    activity=activity,
+                    enrollment_id=enrollment_id,
+                    lesson_key=lesson_key,
+                    item=item,
+                    row=rows[id(item)],
+                    open_attempt=open_attempt,
+                    number=next_number,
+                    package_revision=package_revision,
+                )
+                if open_attempt is None:
+                    next_number += 1
+                open_attempt = None
+                scores[ended.number] = ended.scaled
+                attempts.append(ended)
+        if open_attempt is not None:
+            _attempt_rescore(attempt_id=open_attempt[0], activity=activity, now=now)
     completed = False
-    if attempts and not lesson_done:  # nothing to do for a completed lesson
-        completed = _complete_if_met(user=user, activity=activity, lesson_key=lesson_key, scores=earlier)
+    if not lesson_done and _rule_met(rule, activity, cleaned=cleaned, attempts=attempts, scores=scores):
+        completed = _complete(user=user, lesson_key=lesson_key)
     return Recorded(stored=len(rows), attempts=attempts, lesson_completed=completed)
 
 
-def _question_results(*, user, activity, cleaned: list[CleanStatement], rows, now) -> None:
-    """Answers to questions inside a container, waiting for the container's attempt to end."""
-    results = {}
-    for item, row in zip(cleaned, rows, strict=True):
-        if item.top_level or item.ending != "answered":
-            continue
-        score = item.score
-        graded = score is not None and score.graded
-        scaled = _scaled(score) if graded else None
-        results[item.sub_content_id] = H5PQuestionResult(
-            activity=activity,
-            user=user,
-            statement=row,
-            sub_content_id=item.sub_content_id,
-            question=item.question,
-            interaction_type=item.interaction_type,
-            response=item.response,
-            raw=score.raw if graded else None,
-            max=score.max if graded else None,
-            scaled=scaled,
-            success=item.success if item.success is not None else (scaled >= 1 - 1e-9 if graded else None),
-            answered_at=now,
+def _is_answer(item: CleanStatement) -> bool:
+    """An answer to a question inside the activity: a child's ``answered``, or a child's scored
+    ``completed`` (a memory game in a Column reports its result that way)."""
+    if item.top_level:
+        return False
+    return item.ending == "answered" or (item.ending == "completed" and item.score is not None)
+
+
+def _attempt_create(
+    *, user, activity, enrollment_id: int, lesson_key, number: int, package_revision, now
+) -> H5PAttempt:
+    return H5PAttempt.objects.create(
+        activity=activity,
+        user=user,
+        enrollment_id=enrollment_id,
+        lesson_key=lesson_key,
+        number=number,
+        verb="answered",
+        open=True,
+        package_revision=package_revision,
+        pass_mark=activity.pass_mark,
+        finished_at=now,
+    )
+
+
+def _answer_record(*, user, activity, attempt_id: int, item: CleanStatement, row, now) -> None:
+    """One answer inside the open attempt; the same question answered again replaces it."""
+    score = item.score
+    graded = score is not None and score.graded
+    scaled = _scaled(score) if graded else None
+    H5PQuestionResult.objects.filter(attempt_id=attempt_id, sub_content_id=item.sub_content_id).delete()
+    H5PQuestionResult.objects.create(
+        activity=activity,
+        user=user,
+        attempt_id=attempt_id,
+        statement=row,
+        sub_content_id=item.sub_content_id,
+        parent_sub_content_id=item.parent_sub_content_id,
+        question=item.question,
+        interaction_type=item.interaction_type,
+        response=item.response,
+        raw=score.raw if graded else None,
+        max=score.max if graded else None,
+        scaled=scaled,
+        success=item.success if item.success is not None else (scaled >= 1 - 1e-9 if graded else None),
+        answered_at=now,
+    )
+
+
+def _derived_score(attempt_id: int) -> tuple[float, float] | None:
+    """(raw, max) of an attempt from its questions: the sum over the answers that are not
+    themselves containers of other answers (a Question Set inside a Column counts through its
+    questions, not twice). None when no question gave a score."""
+    rows = list(
+        H5PQuestionResult.objects.filter(attempt_id=attempt_id).values_list(
+            "sub_content_id", "parent_sub_content_id", "raw", "max"
         )
-    if not results:
-        return
-    # Answering the same question again before the end replaces the earlier answer.
-    H5PQuestionResult.objects.filter(
-        activity=activity, user=user, attempt__isnull=True, sub_content_id__in=list(results)
-    ).delete()
-    H5PQuestionResult.objects.bulk_create(results.values())
+    )
+    containers = {parent for _sub, parent, _raw, _max in rows if parent}
+    scored = [(raw, maximum) for sub, _p, raw, maximum in rows if sub not in containers and maximum]
+    if not scored:
+        return None
+    return sum(raw for raw, _m in scored), sum(maximum for _r, maximum in scored)
+
+
+def _attempt_rescore(*, attempt_id: int, activity, now) -> None:
+    """The open attempt's score so far, from its questions."""
+    derived = _derived_score(attempt_id)
+    raw, maximum = derived if derived and activity.graded else (None, None)
+    scaled = max(0.0, min(1.0, raw / maximum)) if maximum else None
+    H5PAttempt.objects.filter(pk=attempt_id).update(
+        raw=raw,
+        max=maximum,
+        scaled=scaled,
+        success=_passes(scaled, activity.pass_mark) if scaled is not None else None,
+        finished_at=now,
+    )
 
 
 def _scaled(score) -> float | None:
@@ -523,50 +737,104 @@ def _scaled(score) -> float | None:
     return max(0.0, min(1.0, score.raw / score.max))
 
 
-def _attempt_open(
-    *, user, activity, enrollment_id: int, lesson_key, item: CleanStatement, row, number: int
+def _attempt_end(
+    *,
+    user,
+    activity,
+    enrollment_id: int,
+    lesson_key,
+    item: CleanStatement,
+    row,
+    open_attempt: tuple[int, int] | None,
+    number: int,
+    package_revision,
 ) -> H5PAttempt:
+    """End the open attempt (or a new one) with the container's own score, or the questions'
+    when it sends none."""
     score = item.score
-    graded = activity.graded and score is not None and score.graded
-    scaled = _scaled(score) if graded else None
-    attempt = H5PAttempt.objects.create(
+    raw = maximum = None
+    if activity.graded and score is not None and score.graded:
+        raw, maximum = score.raw, score.max
+    elif activity.graded and open_attempt is not None and not (score is not None and score.max == 0):
+        derived = _derived_score(open_attempt[0])
+        if derived:
+            raw, maximum = derived
+    scaled = max(0.0, min(1.0, raw / maximum)) if maximum else None
+    fields = {
+        "statement": row,
+        "verb": item.ending,
+        "open": False,
+        "raw": raw,
+        "max": maximum,
+        "scaled": scaled,
+        "success": _passes(scaled, activity.pass_mark) if scaled is not None else None,
+        "completion": item.completion,
+        "duration_seconds": item.duration_seconds,
+        "pass_mark": activity.pass_mark,
+        "finished_at": row.stored_at,
+    }
+    if open_attempt is not None:
+        pk, existing = open_attempt
+        H5PAttempt.objects.filter(pk=pk).update(**fields)
+        return H5PAttempt(
+            pk=pk, activity=activity, user=user, lesson_key=lesson_key, number=existing, **fields
+        )
+    return H5PAttempt.objects.create(
         activity=activity,
         user=user,
         enrollment_id=enrollment_id,
         lesson_key=lesson_key,
         number=number,
-        statement=row,
-        verb=item.ending,
-        raw=score.raw if graded else None,
-        max=score.max if graded else None,
-        scaled=scaled,
-        success=_passes(scaled, activity.pass_mark) if graded else None,
-        completion=item.completion,
-        duration_seconds=item.duration_seconds,
-        pass_mark=activity.pass_mark,
-        finished_at=row.stored_at,
+        package_revision=package_revision,
+        **fields,
     )
-    H5PQuestionResult.objects.filter(activity=activity, user=user, attempt__isnull=True).update(
-        attempt=attempt
-    )
-    return attempt
 
 
-def _complete_if_met(
-    *, user, activity: H5PActivity, lesson_key: uuid.UUID, scores: dict[int, float | None]
-) -> bool:
-    """Complete the lesson through the courses completion path when the activity's rule is met.
+def _rule_met(rule: str, activity, *, cleaned, attempts, scores: dict) -> bool:
+    """Whether these statements meet the block's completion rule."""
+    Rule = H5PActivity.CompletionRule
+    if rule == Rule.VIEWED:
+        return bool(cleaned)
+    if rule == Rule.ANSWERED:
+        return any(item.ending for item in cleaned)
+    if rule == Rule.COMPLETED:
+        return bool(attempts)
+    if not attempts:
+        return False
+    graded = {number: scaled for number, scaled in scores.items() if scaled is not None}
+    return _passes(activity_grade(graded, activity.grading_method), activity.pass_mark)
 
-    ``scores`` are the learner's attempts' scaled scores by number (None for ungraded ones)."""
-    if activity.needs_pass:
-        graded = {number: scaled for number, scaled in scores.items() if scaled is not None}
-        if not _passes(activity_grade(graded, activity.grading_method), activity.pass_mark):
-            return False
+
+def _complete(*, user, lesson_key: uuid.UUID) -> bool:
+    """Complete the lesson through the courses completion path (the one completion path)."""
     try:
         course_services.lesson_complete(user=user, lesson_key=lesson_key, by_activity=True)
     except (course_services.AlreadyCompleted, course_services.NotEnrolled):
         return False
     return True
+
+
+def player_error_record(
+    *, user, activity: H5PActivity, package_revision: int | None, message: str, user_agent: str = ""
+) -> H5PPlayerError:
+    """A player that failed to start in someone's browser, kept once per person and message
+    (counted), for the staff results."""
+    message = " ".join(str(message).split())[:500] or "unknown error"
+    now = timezone.now()
+    person = user if getattr(user, "is_authenticated", False) else None
+    found = H5PPlayerError.objects.filter(activity=activity, user=person, message=message).first()
+    if found is not None:
+        H5PPlayerError.objects.filter(pk=found.pk).update(count=F("count") + 1, last_seen=now)
+        return found
+    return H5PPlayerError.objects.create(
+        activity=activity,
+        user=person,
+        package_revision=package_revision,
+        message=message,
+        user_agent=user_agent[:300],
+        first_seen=now,
+        last_seen=now,
+    )
 
 
 # --- saved state (H5P's contentUserData) -----------------------------------------------------------

@@ -21,6 +21,7 @@ MAX_JSON_DEPTH = 100
 SCALED_TOLERANCE = 0.01
 ANSWERED = "http://adlnet.gov/expapi/verbs/answered"
 COMPLETED = "http://adlnet.gov/expapi/verbs/completed"
+EXPERIENCED = "http://adlnet.gov/expapi/verbs/experienced"
 ENDING_VERBS = {ANSWERED: "answered", COMPLETED: "completed"}
 
 _SUB_CONTENT_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
@@ -61,6 +62,7 @@ class CleanStatement:
     verb: str
     sub_content_id: str
     has_parent: bool
+    parent_sub_content_id: str  # the container inside the activity it answers in, if any
     score: Score | None
     success: bool | None
     completion: bool | None
@@ -226,7 +228,7 @@ def _clean(statement: Any, *, iri: str, learner_mbox: str) -> CleanStatement:
     context = statement.get("context")
     if context is not None and not isinstance(context, dict):
         raise StatementError("context must be an object")
-    has_parent = False
+    has_parent, parent_sub_content_id = False, ""
     activities = (context or {}).get("contextActivities")
     if activities is not None:
         if not isinstance(activities, dict):
@@ -240,6 +242,10 @@ def _clean(statement: Any, *, iri: str, learner_mbox: str) -> CleanStatement:
                     parent_id == iri or parent_id.startswith(f"{iri}?subContentId=")
                 ):
                     raise StatementError("context.contextActivities.parent is not this activity")
+                sub = parent_id[len(f"{iri}?subContentId=") :] if parent_id != iri else ""
+                if sub and not _SUB_CONTENT_RE.match(sub):
+                    raise StatementError("context.contextActivities.parent is not this activity")
+                parent_sub_content_id = parent_sub_content_id or sub
             has_parent = bool(parents)
     result = statement.get("result")
     if result is not None and not isinstance(result, dict):
@@ -255,6 +261,7 @@ def _clean(statement: Any, *, iri: str, learner_mbox: str) -> CleanStatement:
         verb=verb["id"],
         sub_content_id=sub_content_id,
         has_parent=has_parent,
+        parent_sub_content_id=parent_sub_content_id,
         score=_score(result),
         success=_optional_bool(result, "success"),
         completion=_optional_bool(result, "completion"),

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from assessments.h5p import services
+from assessments.h5p import frame, services
 from assessments.h5p.selectors import player_signature
 from courses import services as course_services
 from tests.factories import build_course
@@ -49,3 +49,15 @@ def course_with_h5p(activities, *, lessons: int = 2, position: int = 0, slug: st
 def player_base(lesson, activity) -> str:
     """The URL prefix of one player's requests (as the lesson page renders it), in Mongolian."""
     return f"/learn/h5p/{lesson.pk}/{activity.pk}/{player_signature(lesson_id=lesson.pk, activity_id=activity.pk)}/"
+
+
+def frame_base(user, lesson, activity, *, revision: int | None = None, language: str = "") -> str:
+    """The URL prefix of a player frame made for ``user`` (its page; ``package/…``, ``libraries/…``)."""
+    token = frame.token_make(
+        user=user, lesson_id=lesson.pk, activity_id=activity.pk, revision=revision or activity.revision
+    )
+    return f"{'/' + language if language else ''}/learn/h5p/play/{token}/"
+
+
+def library_url(base: str, activity, library, path: str = "library.json") -> str:
+    return f"{base}libraries/{activity.libraries_token}/{library.key}/{path}"

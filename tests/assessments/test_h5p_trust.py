@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import AnonymousUser, Group
 from django.test import Client
 
 from assessments.h5p import selectors, services
@@ -72,9 +72,10 @@ def test_a_url_signed_for_a_replaced_activity_dies_with_the_learners_move(two_re
     moved = client_for(two_releases["moved"])
     base = player_base(lesson, a)
     # Files, state and statements of A are gone for the moved learner: A is not in their release.
-    assert moved.get(base + f"r{a.revision}/h5p.json").status_code == 404
-    library = a.main_library
-    assert moved.get(base + f"lib/{a.libraries_token}/{library.key}/library.json").status_code == 404
+    frame = h5p_helpers.frame_base(two_releases["moved"], lesson, a)
+    assert moved.get(frame).status_code == 404
+    assert moved.get(frame + "package/h5p.json").status_code == 404
+    assert moved.get(h5p_helpers.library_url(frame, a, a.main_library)).status_code == 404
     assert moved.get(base + "state/state/0/").status_code == 404
     assert moved.post(base + "state/state/0/", {"data": "{}"}).status_code == 404
     response = moved.post(
@@ -102,22 +103,26 @@ def test_a_learner_still_on_the_old_release_keeps_the_activity(two_releases):
     lesson = built.lessons["en"][0]
     stayed = client_for(two_releases["stayed"])
     base = player_base(lesson, a)
-    assert stayed.get(base + f"r{a.revision}/h5p.json").status_code == 200
+    frame = h5p_helpers.frame_base(two_releases["stayed"], lesson, a)
+    assert stayed.get(frame).status_code == 200
+    assert stayed.get(frame + "package/h5p.json").status_code == 200
     assert stayed.post(base + "state/state/0/", {"data": '{"x":1}'}).status_code == 200
     response = stayed.post(
         base + "xapi/", json.dumps(answered(a, two_releases["stayed"])), content_type="application/json"
     )
     assert response.status_code == 200 and response.json()["lesson_completed"] is True
     # B is not in their release.
-    assert stayed.get(player_base(lesson, b) + f"r{b.revision}/h5p.json").status_code == 404
+    b_frame = h5p_helpers.frame_base(two_releases["stayed"], lesson, b)
+    assert stayed.get(b_frame + "package/h5p.json").status_code == 404
 
 
 def test_visitors_follow_the_current_release_and_editors_reach_the_draft(two_releases):
     a, b, built = two_releases["a"], two_releases["b"], two_releases["built"]
     lesson = built.lessons["mn"][0]
     visitor = Client()
-    assert visitor.get(player_base(lesson, a) + f"r{a.revision}/h5p.json").status_code == 404
-    assert visitor.get(player_base(lesson, b) + f"r{b.revision}/h5p.json").status_code == 200
+    anonymous = AnonymousUser()
+    assert visitor.get(h5p_helpers.frame_base(anonymous, lesson, a) + "package/h5p.json").status_code == 404
+    assert visitor.get(h5p_helpers.frame_base(anonymous, lesson, b) + "package/h5p.json").status_code == 200
     # An editor drafts C in the lesson: the editor's preview plays it, learners cannot.
     c = import_sample("drag-text.h5p")
     page = LessonPage.objects.get(pk=lesson.pk)
@@ -126,10 +131,10 @@ def test_visitors_follow_the_current_release_and_editors_reach_the_draft(two_rel
     editor = UserFactory()
     editor.groups.add(Group.objects.get(name=roles.EDITORS))
     with_two_factor(editor)
-    url = player_base(lesson, c) + f"r{c.revision}/h5p.json"
-    assert client_for(editor).get(url).status_code == 200
-    assert client_for(two_releases["moved"]).get(url).status_code == 404
-    assert visitor.get(url).status_code == 404
+    assert client_for(editor).get(h5p_helpers.frame_base(editor, lesson, c) + "package/h5p.json").status_code == 200
+    moved = two_releases["moved"]
+    assert client_for(moved).get(h5p_helpers.frame_base(moved, lesson, c) + "package/h5p.json").status_code == 404
+    assert visitor.get(h5p_helpers.frame_base(anonymous, lesson, c) + "package/h5p.json").status_code == 404
 
 
 def test_a_lesson_in_no_release_shows_what_is_live(site):
@@ -236,7 +241,7 @@ def enrolled_player(site):
     built = h5p_helpers.course_with_h5p([a], lessons=2)
     learner = UserFactory()
     course_services.enrollment_create(user=learner, course=built.mn)
-    return client_for(learner), player_base(built.lessons["mn"][0], a), learner, a
+    return client_for(learner), "/en" + player_base(built.lessons["en"][0], a), learner, a  # English errors
 
 
 @pytest.mark.parametrize("depth", [5_000, 200])
