@@ -18,7 +18,6 @@ ADMIN_RELAXATIONS = {
 
 class CSPMiddleware(BaseCSPMiddleware):
     def process_response(self, request, response):
-        if getattr(response, "_csp_update", None) is None:
-            if request.path.startswith(ADMIN_PREFIX):
-                response._csp_update = ADMIN_RELAXATIONS
+        if getattr(response, "_csp_update", None) is None and request.path.startswith(ADMIN_PREFIX):
+            response._csp_update = ADMIN_RELAXATIONS
         return super().process_response(request, response)
