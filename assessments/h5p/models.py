@@ -235,6 +235,9 @@ class H5PAttempt(models.Model):
     verb = models.CharField(max_length=20)
     # Answers inside a container that has not ended yet: the score so far, from its questions.
     open = models.BooleanField(default=False)
+    # The whole activity's maximum, as the player reported it with the answers: an open
+    # attempt is scored out of it (not out of the questions answered so far).
+    whole_max = models.FloatField(null=True, blank=True)
     package_revision = models.PositiveIntegerField(null=True, blank=True)
     # Null for ungraded content (max score 0 or no score): no score rather than a score of 0.
     raw = models.FloatField(null=True, blank=True)

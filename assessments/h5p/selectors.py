@@ -92,7 +92,10 @@ def blocks_in_revisions(revision_ids) -> dict[int, dict[int, str]]:
             for pk, content in Revision.objects.filter(pk__in=missing).values_list("pk", "content")
         }
         cache.set_many(
-            {REVISION_CACHE_KEY.format(pk): {str(a): r for a, r in blocks.items()} for pk, blocks in fresh.items()},
+            {
+                REVISION_CACHE_KEY.format(pk): {str(a): r for a, r in blocks.items()}
+                for pk, blocks in fresh.items()
+            },
             REVISION_CACHE_SECONDS,
         )
         found.update(fresh)
@@ -186,7 +189,9 @@ def activity_placement(
 
 def activity_shown_to(*, user, lesson: LessonPage, activity_id: int, language: str | None = None) -> bool:
     """Whether the lesson, as this person's release has it, shows the activity."""
-    return activity_placement(user=user, lesson=lesson, activity_id=activity_id, language=language) is not None
+    return (
+        activity_placement(user=user, lesson=lesson, activity_id=activity_id, language=language) is not None
+    )
 
 
 def package_revision(*, activity: H5PActivity, number: int | None) -> H5PPackageRevision | None:
@@ -279,7 +284,8 @@ def player_settings(
         )
         xapi_url = reverse("assessments:h5p_xapi", kwargs=base)
         state_url = reverse(
-            "assessments:h5p_state", kwargs={**base, "data_type": "DATATYPE", "sub_content_id": "SUBCONTENTID"}
+            "assessments:h5p_state",
+            kwargs={**base, "data_type": "DATATYPE", "sub_content_id": "SUBCONTENTID"},
         )
     return PlayerSettings(
         activity=activity,
@@ -302,7 +308,9 @@ def frame_options(
     frame's own script needs (``cpc``): the lesson page's origin, the hosts it may not load and
     the words it says about them, in the learner's language."""
     play = reverse("assessments:h5p_player", kwargs={"player_token": token})
-    runtime = reverse("assessments:h5p_runtime", kwargs={"version": frame.runtime_version(), "path": "x"})[:-2]
+    runtime = reverse("assessments:h5p_runtime", kwargs={"version": frame.runtime_version(), "path": "x"})[
+        :-2
+    ]
     blocked = blocked_hosts(revision.external_hosts or [])
     return {
         "id": dom_id,
@@ -336,7 +344,9 @@ def frame_options(
                     "This activity could not start. Please tell your course team: they can see what "
                     "went wrong."
                 ),
-                "blockedOther": _("Part of this activity is hosted on {host}, which this site does not load."),
+                "blockedOther": _(
+                    "Part of this activity is hosted on {host}, which this site does not load."
+                ),
                 "timeline": _("The video's timeline still plays, so its questions appear on time."),
             },
         },

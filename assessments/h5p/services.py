@@ -590,19 +590,21 @@ def statements_record(
             stored_at=now,
         )
     H5PStatement.objects.bulk_create(rows.values())
-    attempts, scores = [], {}
+    attempts, scores, open_complete = [], {}, False
     if answers or endings:
         # Every earlier attempt's number, score and state, once: the next number, the open
         # attempt and the grade follow.
         earlier = list(
             H5PAttempt.objects.filter(activity=activity, user=user).values_list(
-                "pk", "number", "scaled", "open"
+                "pk", "number", "scaled", "open", "whole_max"
             )
         )
-        scores = {number: scaled for _pk, number, scaled, is_open in earlier if not is_open}
-        open_attempt = next(((pk, number) for pk, number, _s, is_open in earlier if is_open), None)
-        next_number = max((number for _pk, number, _s, _o in earlier), default=0) + 1
+        scores = {number: scaled for _pk, number, scaled, is_open, _w in earlier if not is_open}
+        open_attempt = next(((pk, number) for pk, number, _s, is_open, _w in earlier if is_open), None)
+        whole_max = next((whole for _pk, _n, _s, is_open, whole in earlier if is_open), None)
+        next_number = max((number for _pk, number, _s, _o, _w in earlier), default=0) + 1
         answer_ids, ending_ids = {id(item) for item in answers}, {id(item) for item in endings}
+        open_scaled = None
         for item in cleaned:
             if id(item) in answer_ids:
                 if open_attempt is None:
@@ -615,7 +617,7 @@ def statements_record(
                         package_revision=package_revision,
                         now=now,
                     )
-                    open_attempt = (created.pk, created.number)
+                    open_attempt, whole_max = (created.pk, created.number), None
                     next_number += 1
                 _answer_record(
                     user=user,
@@ -625,6 +627,7 @@ def statements_record(
                     row=rows[id(item)],
                     now=now,
                 )
+                whole_max = item.activity_max if item.activity_max is not None else whole_max
             elif id(item) in ending_ids:
                 ended = _attempt_end(
                     user=user,
@@ -634,18 +637,24 @@ def statements_record(
                     item=item,
                     row=rows[id(item)],
                     open_attempt=open_attempt,
+                    whole_max=whole_max,
                     number=next_number,
                     package_revision=package_revision,
                 )
                 if open_attempt is None:
                     next_number += 1
-                open_attempt = None
+                open_attempt, whole_max = None, None
                 scores[ended.number] = ended.scaled
                 attempts.append(ended)
-        if open_attempt is not None:
-            _attempt_rescore(attempt_id=open_attempt[0], activity=activity, now=now)
+        if open_attempt is not None and any(id(item) in answer_ids for item in cleaned):
+            open_scaled, open_complete = _attempt_rescore(
+                attempt_id=open_attempt[0], activity=activity, whole_max=whole_max, now=now
+            )
+            if open_scaled is not None:
+                scores[open_attempt[1]] = open_scaled
     completed = False
-    if not lesson_done and _rule_met(rule, activity, cleaned=cleaned, attempts=attempts, scores=scores):
+    finished = bool(attempts) or open_complete
+    if not lesson_done and _rule_met(rule, activity, cleaned=cleaned, finished=finished, scores=scores):
         completed = _complete(user=user, lesson_key=lesson_key)
     return Recorded(stored=len(rows), attempts=attempts, lesson_completed=completed)
 
@@ -715,18 +724,29 @@ def _derived_score(attempt_id: int) -> tuple[float, float] | None:
     return sum(raw for raw, _m in scored), sum(maximum for _r, maximum in scored)
 
 
-def _attempt_rescore(*, attempt_id: int, activity, now) -> None:
-    """The open attempt's score so far, from its questions."""
-    derived = _derived_score(attempt_id)
-    raw, maximum = derived if derived and activity.graded else (None, None)
+def _attempt_rescore(*, attempt_id: int, activity, whole_max: float | None, now) -> tuple[float | None, bool]:
+    """The open attempt's score so far, from its questions, out of the whole activity's maximum
+    when the player reported it (else out of the questions answered: such a score does not
+    count for the pass mark). Returns (scaled when it counts, every question answered)."""
+    derived = _derived_score(attempt_id) if activity.graded else None
+    raw, answered_max = derived if derived else (None, None)
+    maximum = answered_max
+    if whole_max and answered_max is not None and whole_max + 1e-9 >= answered_max:
+        maximum = whole_max
     scaled = max(0.0, min(1.0, raw / maximum)) if maximum else None
-    H5PAttempt.objects.filter(pk=attempt_id).update(
-        raw=raw,
-        max=maximum,
-        scaled=scaled,
-        success=_passes(scaled, activity.pass_mark) if scaled is not None else None,
-        finished_at=now,
-    )
+    fields = {
+        "raw": raw,
+        "max": maximum,
+        "scaled": scaled,
+        "success": _passes(scaled, activity.pass_mark) if scaled is not None else None,
+        "finished_at": now,
+    }
+    if whole_max is not None:
+        fields["whole_max"] = whole_max
+    H5PAttempt.objects.filter(pk=attempt_id).update(**fields)
+    counts = bool(whole_max) and scaled is not None
+    complete = counts and answered_max is not None and answered_max + 1e-9 >= whole_max
+    return (scaled if counts else None), complete
 
 
 def _scaled(score) -> float | None:
@@ -746,11 +766,12 @@ def _attempt_end(
     item: CleanStatement,
     row,
     open_attempt: tuple[int, int] | None,
+    whole_max: float | None,
     number: int,
     package_revision,
 ) -> H5PAttempt:
     """End the open attempt (or a new one) with the container's own score, or the questions'
-    when it sends none."""
+    when it sends none (out of the whole activity's maximum when the player reported it)."""
     score = item.score
     raw = maximum = None
     if activity.graded and score is not None and score.graded:
@@ -759,6 +780,8 @@ def _attempt_end(
         derived = _derived_score(open_attempt[0])
         if derived:
             raw, maximum = derived
+            if whole_max and whole_max + 1e-9 >= maximum:
+                maximum = whole_max  # out of the whole activity, not only the questions answered
     scaled = max(0.0, min(1.0, raw / maximum)) if maximum else None
     fields = {
         "statement": row,
@@ -790,19 +813,19 @@ def _attempt_end(
     )
 
 
-def _rule_met(rule: str, activity, *, cleaned, attempts, scores: dict) -> bool:
-    """Whether these statements meet the block's completion rule."""
+def _rule_met(rule: str, activity, *, cleaned, finished: bool, scores: dict) -> bool:
+    """Whether these statements meet the block's completion rule: ``finished`` when an attempt
+    ended (or every question of a container that never ends was answered); ``scores`` are the
+    attempts' scaled scores by number (an open attempt's when it is scored out of the whole)."""
     Rule = H5PActivity.CompletionRule
     if rule == Rule.VIEWED:
         return bool(cleaned)
     if rule == Rule.ANSWERED:
         return any(item.ending for item in cleaned)
     if rule == Rule.COMPLETED:
-        return bool(attempts)
-    if not attempts:
-        return False
+        return finished
     graded = {number: scaled for number, scaled in scores.items() if scaled is not None}
-    return _passes(activity_grade(graded, activity.grading_method), activity.pass_mark)
+    return bool(graded) and _passes(activity_grade(graded, activity.grading_method), activity.pass_mark)
 
 
 def _complete(*, user, lesson_key: uuid.UUID) -> bool:

@@ -131,7 +131,11 @@ def _shared(response):
 
 def _parent_origin(request) -> str:
     """The lesson pages' origin: this site's (the frame's own when it is served from here)."""
-    return frame.origin_of(settings.SITE_URL) if settings.H5P_ORIGIN else f"{request.scheme}://{request.get_host()}"
+    return (
+        frame.origin_of(settings.SITE_URL)
+        if settings.H5P_ORIGIN
+        else f"{request.scheme}://{request.get_host()}"
+    )
 
 
 @xframe_options_exempt
@@ -147,7 +151,9 @@ def player(request, player_token: str):
         dom_id=f"h5p-{activity.pk}",
         parent_origin=parent,
     )
-    runtime = reverse("assessments:h5p_runtime", kwargs={"version": frame.runtime_version(), "path": "x"})[:-2]
+    runtime = reverse("assessments:h5p_runtime", kwargs={"version": frame.runtime_version(), "path": "x"})[
+        :-2
+    ]
     response = render(
         request,
         "assessments/h5p/frame.html",

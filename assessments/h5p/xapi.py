@@ -22,6 +22,9 @@ SCALED_TOLERANCE = 0.01
 ANSWERED = "http://adlnet.gov/expapi/verbs/answered"
 COMPLETED = "http://adlnet.gov/expapi/verbs/completed"
 EXPERIENCED = "http://adlnet.gov/expapi/verbs/experienced"
+# Added by the player frame to answers inside a container: the whole activity's maximum score
+# (H5P's getMaxScore() of the top-level content), so that answers so far are scored out of it.
+ACTIVITY_MAX = "https://cpclearn.mn/xapi/extensions/activity-max-score"
 ENDING_VERBS = {ANSWERED: "answered", COMPLETED: "completed"}
 
 _SUB_CONTENT_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
@@ -63,6 +66,7 @@ class CleanStatement:
     sub_content_id: str
     has_parent: bool
     parent_sub_content_id: str  # the container inside the activity it answers in, if any
+    activity_max: float | None  # the whole activity's maximum score, as the player reported it
     score: Score | None
     success: bool | None
     completion: bool | None
@@ -116,7 +120,7 @@ def _number(value: Any, name: str) -> float | None:
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise StatementError(f"result.score.{name} must be a number")
+        raise StatementError(f"{name if ' ' in name else 'result.score.' + name} must be a number")
     return float(value)
 
 
@@ -254,6 +258,12 @@ def _clean(statement: Any, *, iri: str, learner_mbox: str) -> CleanStatement:
     response = result.get("response", "")
     if not isinstance(response, str):
         raise StatementError("result.response must be a string")
+    extensions = (context or {}).get("extensions")
+    activity_max = extensions.get(ACTIVITY_MAX) if isinstance(extensions, dict) else None
+    if activity_max is not None:
+        activity_max = _number(activity_max, "extensions activity-max-score")
+        if activity_max < 0:
+            raise StatementError("the activity's maximum score must not be negative")
     definition = target.get("definition") if isinstance(target.get("definition"), dict) else {}
     interaction_type = definition.get("interactionType", "")
     return CleanStatement(
@@ -262,6 +272,7 @@ def _clean(statement: Any, *, iri: str, learner_mbox: str) -> CleanStatement:
         sub_content_id=sub_content_id,
         has_parent=has_parent,
         parent_sub_content_id=parent_sub_content_id,
+        activity_max=activity_max,
         score=_score(result),
         success=_optional_bool(result, "success"),
         completion=_optional_bool(result, "completion"),

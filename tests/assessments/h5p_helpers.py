@@ -61,3 +61,18 @@ def frame_base(user, lesson, activity, *, revision: int | None = None, language:
 
 def library_url(base: str, activity, library, path: str = "library.json") -> str:
     return f"{base}libraries/{activity.libraries_token}/{library.key}/{path}"
+
+
+def course_with_one_activity_per_lesson(activities, *, slug: str | None = None, **kwargs):
+    """A bilingual course whose lesson ``i`` shows activity ``i`` (block rules from each
+    activity's ``block_rule`` attribute, if set); released as 1.0."""
+    built = build_course(lessons=len(activities), slug=slug, publish=False, **kwargs)
+    for lang in ("mn", "en"):
+        for position, activity in enumerate(activities):
+            lesson = built.lessons[lang][position]
+            value = {"activity": activity.pk, "completion": getattr(activity, "block_rule", "")}
+            lesson.body = [{"type": "text", "value": "<p>Try it.</p>"}, {"type": "h5p", "value": value}]
+            lesson.save_revision().publish()
+            built.lessons[lang][position] = type(lesson).objects.get(pk=lesson.pk)
+    built.release = course_services.release_publish(course=built.mn, version="1.0")
+    return built

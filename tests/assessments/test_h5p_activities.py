@@ -334,7 +334,9 @@ def test_files_are_served_with_types_caching_and_ranges(tf_course, true_false, e
         "libraries/x/H5P.Other-1.0/library.json",
     ):
         assert enrolled.get(base + path).status_code == 404, path
-    runtime = enrolled.get(f"/learn/h5p/runtime/{frame_module.runtime_version()}/h5p-standalone/main.bundle.js")
+    runtime = enrolled.get(
+        f"/learn/h5p/runtime/{frame_module.runtime_version()}/h5p-standalone/main.bundle.js"
+    )
     assert runtime.status_code == 200 and runtime["Access-Control-Allow-Origin"] == "*"
     assert enrolled.get("/learn/h5p/runtime/x/../settings.py").status_code == 404
     assert enrolled.get("/learn/h5p/runtime/x/js/lesson.js").status_code == 404  # only the player's
@@ -348,7 +350,10 @@ def test_files_are_404_for_outsiders_and_forged_urls(site, true_false, client):
     base = player_base(lesson, true_false)
     teacher = UserFactory()
     client.force_login(teacher)
-    assert client.get(h5p_helpers.frame_base(teacher, lesson, true_false) + "package/h5p.json").status_code == 404
+    assert (
+        client.get(h5p_helpers.frame_base(teacher, lesson, true_false) + "package/h5p.json").status_code
+        == 404
+    )
     assert client.get(h5p_helpers.frame_base(teacher, lesson, true_false)).status_code == 404
     assert client.post(base + "xapi/", "{}", content_type="application/json").status_code == 404
     assert client.get(base + "state/state/0/").status_code == 404
@@ -361,7 +366,10 @@ def test_files_are_404_for_outsiders_and_forged_urls(site, true_false, client):
     assert client.get(forged + "package/h5p.json").status_code == 404
     # A token for one activity does not open another, nor another file of it.
     other = import_sample("multiple-choice.h5p")
-    assert client.get(h5p_helpers.frame_base(teacher, open_lesson, other) + "package/h5p.json").status_code == 404
+    assert (
+        client.get(h5p_helpers.frame_base(teacher, open_lesson, other) + "package/h5p.json").status_code
+        == 404
+    )
     stale = h5p_helpers.frame_base(teacher, open_lesson, true_false, revision=7)
     assert client.get(stale + "package/h5p.json").status_code == 404
     # A changed password ends the person's frame URLs.

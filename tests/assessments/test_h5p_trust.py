@@ -131,9 +131,15 @@ def test_visitors_follow_the_current_release_and_editors_reach_the_draft(two_rel
     editor = UserFactory()
     editor.groups.add(Group.objects.get(name=roles.EDITORS))
     with_two_factor(editor)
-    assert client_for(editor).get(h5p_helpers.frame_base(editor, lesson, c) + "package/h5p.json").status_code == 200
+    assert (
+        client_for(editor).get(h5p_helpers.frame_base(editor, lesson, c) + "package/h5p.json").status_code
+        == 200
+    )
     moved = two_releases["moved"]
-    assert client_for(moved).get(h5p_helpers.frame_base(moved, lesson, c) + "package/h5p.json").status_code == 404
+    assert (
+        client_for(moved).get(h5p_helpers.frame_base(moved, lesson, c) + "package/h5p.json").status_code
+        == 404
+    )
     assert visitor.get(h5p_helpers.frame_base(anonymous, lesson, c) + "package/h5p.json").status_code == 404
 
 

@@ -14,6 +14,19 @@
   var $ = H5P.jQuery;
 
   // --- statements ------------------------------------------------------------------------------
+  // An answer inside a container (a Column, an Interactive Video…) carries the whole activity's
+  // maximum score (H5P's getMaxScore() contract), so that the server scores the answers so far
+  // out of the whole, even when the container never sends a result of its own.
+  var ACTIVITY_MAX = "https://cpclearn.mn/xapi/extensions/activity-max-score";
+  var ANSWERED = /\/(answered|completed)$/;
+  function wholeMax() {
+    var top = H5P.instances && H5P.instances[0];
+    if (!top || typeof top.getMaxScore !== "function") { return null; }
+    try {
+      var max = top.getMaxScore();
+      return typeof max === "number" && isFinite(max) && max >= 0 ? max : null;
+    } catch (error) { return null; }
+  }
   if (H5P.externalDispatcher) {
     H5P.externalDispatcher.on("xAPI", function (event) {
       var statement = event && event.data && event.data.statement;
@@ -21,6 +34,16 @@
       var copy;
       try { copy = JSON.parse(JSON.stringify(statement)); } catch (error) { return; }
       delete copy.actor;
+      var context = copy.context || {};
+      var parents = context.contextActivities && context.contextActivities.parent;
+      if (parents && copy.verb && ANSWERED.test(copy.verb.id || "")) {
+        var max = wholeMax();
+        if (max !== null) {
+          context.extensions = context.extensions || {};
+          context.extensions[ACTIVITY_MAX] = max;
+          copy.context = context;
+        }
+      }
       bridge.post({ type: "xapi", statement: copy });
     });
   }
