@@ -112,6 +112,7 @@ def activity_results(request, activity_id: int):
             "page_obj": page,
             "summary": selectors.activity_summary(activity=activity),
             "questions": selectors.question_summary(activity=activity),
+            "errors": selectors.player_errors(activity=activity),
             "filters": request.GET,
         },
     )

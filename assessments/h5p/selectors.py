@@ -19,7 +19,14 @@ from wagtail.models import Revision
 from courses.models import Enrollment, LessonPage, ReleaseLesson
 
 from . import content, frame
-from .models import H5PActivity, H5PAttempt, H5PPackageRevision, H5PQuestionResult, H5PUserState
+from .models import (
+    H5PActivity,
+    H5PAttempt,
+    H5PPackageRevision,
+    H5PPlayerError,
+    H5PQuestionResult,
+    H5PUserState,
+)
 from .services import activity_grade, activity_iri, blocked_hosts, effective_rule, rule_can_be_met
 
 User = get_user_model()
@@ -447,6 +454,11 @@ def question_summary(*, activity: H5PActivity) -> list[QuestionRow]:
         )
         for row in rows
     ]
+
+
+def player_errors(*, activity: H5PActivity, limit: int = 20) -> list[H5PPlayerError]:
+    """The latest reports of the activity's player failing to start in someone's browser."""
+    return list(H5PPlayerError.objects.filter(activity=activity).select_related("user")[:limit])
 
 
 def attempt_question_results(*, attempt: H5PAttempt) -> list[H5PQuestionResult]:

@@ -70,6 +70,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "assessments.h5p.middleware.H5POriginMiddleware",  # the H5P host answers player URLs only
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -347,7 +348,7 @@ CONTENT_SECURITY_POLICY = {
         "font-src": ["'self'", "data:"],
         "media-src": ["'self'"],
         "connect-src": ["'self'"],
-        "frame-src": ["'self'", *([H5P_ORIGIN] if H5P_ORIGIN else [])],
+        "frame-src": ["'self'"],  # and H5P_ORIGIN when set (lms.security)
         "frame-ancestors": ["'none'"],
         "form-action": ["'self'"],
         "base-uri": ["'self'"],
