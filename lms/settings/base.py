@@ -242,9 +242,9 @@ H5P_SAVE_SECONDS = env.int("H5P_SAVE_SECONDS", default=30)  # how often players 
 # of its own, an opaque origin); or another origin served by this same app, e.g.
 # https://h5p.learn.example.mn (add its host to ALLOWED_HOSTS), which then answers player URLs only.
 H5P_ORIGIN = env("H5P_ORIGIN", default="").rstrip("/")
-# Hosts H5P content may load media and scripts from (a YouTube video needs www.youtube.com,
-# s.ytimg.com, i.ytimg.com, www.google.com). Empty: nothing from another host; the site works
-# with no internet beyond itself, and the player says what it did not load.
+# Hosts H5P content may load media and scripts from (e.g. youtu.be, www.youtube.com, *.ytimg.com).
+# Empty: nothing from another host; the site works with no internet beyond itself, and the
+# player says, in place of the element, what it did not load.
 H5P_ALLOWED_HOSTS = env.list("H5P_ALLOWED_HOSTS", default=[])
 H5P_PLAYER_TOKEN_HOURS = env.int("H5P_PLAYER_TOKEN_HOURS", default=12)  # life of a player frame's URL
 STORAGES = {

@@ -14,6 +14,7 @@ import re
 import zipfile
 
 import pytest
+from django.conf import settings as django_settings
 from playwright.sync_api import expect
 
 from assessments.models import H5PActivity, H5PAttempt, H5PQuestionResult, H5PStatement, H5PUserState
@@ -153,11 +154,20 @@ def _play_everything(page, live_server, activities, lesson_of, learner, built):
     expect(inner.locator(".h5p-content")).to_be_visible()
     frame = next(f for f in page.frames if "/h5p/play/" in f.url)
     assert frame.evaluate("() => document.cookie") == ""
-    outcome = frame.evaluate(
-        """url => fetch(url, {credentials: "include"}).then(r => r.text()).then(() => "read", () => "blocked")""",
-        f"{live_server.url}/en/accounts/email/",
-    )
+    probe = f"{live_server.url}/en/accounts/email/"
+    with page.expect_request(probe) as sent:
+        outcome = frame.evaluate(
+            """url => fetch(url, {credentials: "include"}).then(r => r.text()).then(() => "read", () => "blocked")""",
+            probe,
+        )
     assert outcome == "blocked"
+    cookie = django_settings.SESSION_COOKIE_NAME
+    assert cookie not in (
+        sent.value.all_headers().get("cookie") or ""
+    )  # the frame's requests carry no session
+    with page.expect_request(probe) as sent:  # while the lesson page's own requests do
+        page.evaluate("url => fetch(url, {credentials: 'include'}).then(r => r.status)", probe)
+    assert cookie in (sent.value.all_headers().get("cookie") or "")
 
     # True/False: "Is this false?" — the right answer is False.
     assert content("true-false.h5p")["correct"] == "false"
