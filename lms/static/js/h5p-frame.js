@@ -142,7 +142,13 @@
   // The lesson page's script may not listen yet: say hello until it answers.
   var hellos = 0;
   (function hello() {
-    if (started || hellos++ > 60) { return; }
+    if (started) { return; }
+    if (hellos++ > 80) {
+      // Twenty seconds without an answer: the page is not the one this frame was made for (a
+      // wrong SITE_URL or H5P_ORIGIN). Say so rather than wait forever.
+      fail("the lesson page did not answer the player (check SITE_URL and H5P_ORIGIN)");
+      return;
+    }
     post({ type: "hello" });
     setTimeout(hello, 250);
   })();
