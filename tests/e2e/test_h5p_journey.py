@@ -8,6 +8,7 @@ Content Security Policy violation, no server error, anywhere (page or frames).""
 from __future__ import annotations
 
 import html
+import io
 import json
 import os
 import re
@@ -17,7 +18,15 @@ import pytest
 from django.conf import settings as django_settings
 from playwright.sync_api import expect
 
-from assessments.models import H5PActivity, H5PAttempt, H5PQuestionResult, H5PStatement, H5PUserState
+from assessments.h5p import services
+from assessments.models import (
+    H5PActivity,
+    H5PAttempt,
+    H5PPlayerError,
+    H5PQuestionResult,
+    H5PStatement,
+    H5PUserState,
+)
 from courses import services as course_services
 from courses.models import LessonProgress
 from tests.assessments import h5p_helpers
@@ -315,3 +324,40 @@ def _interactive_video(page, live_server, iv, lesson_of, learner, built):
     inner = open_lesson(page, f"{live_server.url}{mongolian.url}", iv)
     expect(inner.locator(".cpc-blocked-video")).to_contain_text("YouTube")
     expect(inner.locator(".cpc-blocked-video")).not_to_contain_text("This video is hosted")
+
+
+def _throwing(name: str):
+    """The sample with a main library whose constructor throws when the content starts."""
+    source = zipfile.ZipFile(h5p_helpers.sample(name))
+    main = json.loads(source.read("h5p.json"))["mainLibrary"]
+    library = next(
+        n for n in source.namelist() if re.match(rf"^{re.escape(main)}-\d+\.\d+/library\.json$", n)
+    )
+    script = library.rsplit("/", 1)[0] + "/" + json.loads(source.read(library))["preloadedJs"][-1]["path"]
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            data = source.read(item)
+            if item.filename == script:
+                short = main.rsplit(".", 1)[-1]
+                data += f'\nH5P.{short} = function () {{ throw new Error("broken on purpose"); }};\n'.encode()
+            target.writestr(item, data)
+    out.seek(0)
+    return out
+
+
+def test_a_player_that_fails_says_so_and_staff_see_why(site, live_server, phone):
+    page = phone
+    broken = services.activity_import(source=_throwing("true-false.h5p"), may_install_libraries=True)
+    built = h5p_helpers.course_with_one_activity_per_lesson([broken])
+    learner = UserFactory(email="failing@example.mn")
+    course_services.enrollment_create(user=learner, course=built.mn)
+    sign_in(page, live_server.url, learner.email, prefix="/en")
+    page.goto(f"{live_server.url}{built.lessons['en'][0].url}")
+    expect(page.locator(f'[data-h5p-status="h5p-{broken.pk}"]')).to_contain_text("could not start")
+    expect(frame_of(page, broken).locator("#h5p-frame-message")).to_contain_text("could not start")
+    wait_for(lambda: H5PPlayerError.objects.filter(activity=broken).exists(), page, "the failure report")
+    error = H5PPlayerError.objects.get(activity=broken)
+    assert error.user == learner and "broken on purpose" in error.message
+    page.problems[:] = [p for p in page.problems if "broken on purpose" not in p]  # the failure itself
+    assert page.problems == [], "\n".join(page.problems[:10])
