@@ -17,9 +17,11 @@ class AssessmentsConfig(AppConfig):
             "assessments", export=assessments_personal_data.export, erase=assessments_personal_data.erase
         )
 
-        from courses import releases
+        from courses import blocks, releases
 
-        from .releases import pin_quizzes
+        from .releases import h5p_block_completes, pin_h5p, pin_quizzes
 
-        if pin_quizzes not in releases.pinners:
-            releases.pinners.append(pin_quizzes)
+        for pinner in (pin_quizzes, pin_h5p):
+            if pinner not in releases.pinners:
+                releases.pinners.append(pinner)
+        blocks.block_completes["h5p"] = h5p_block_completes

@@ -441,6 +441,8 @@ from .h5p.models import (  # noqa: E402, F401
     H5PActivity,
     H5PAttempt,
     H5PLibrary,
+    H5PPackageRevision,
+    H5PPlayerError,
     H5PQuestionResult,
     H5PStatement,
     H5PUserState,

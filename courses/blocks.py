@@ -1,5 +1,7 @@
 """The lesson block library: small blocks composed into LessonStreamBlock."""
 
+from collections.abc import Callable
+
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 from wagtail.documents.blocks import DocumentChooserBlock
@@ -122,9 +124,23 @@ class QuizBlock(blocks.StructBlock):
 
 
 class H5PBlock(blocks.StructBlock):
-    """An interactive H5P activity; the lesson is complete when the activity's rule is met."""
+    """An interactive H5P activity; the lesson is complete when the block's rule is met."""
 
     activity = SnippetChooserBlock("assessments.H5PActivity", label=_("H5P activity"))
+    completion = blocks.ChoiceBlock(
+        choices=[
+            ("viewed", _("Viewed: opening the activity is enough")),
+            ("answered", _("Answered: answering a question in it is enough")),
+            ("completed", _("Completed: finishing the activity is enough")),
+            ("passed", _("Passed: the score must reach the pass mark")),
+        ],
+        required=False,
+        label=_("The lesson is complete when"),
+        help_text=_(
+            "Leave empty for the activity's own rule (content that gives no score: viewed). When the "
+            "content cannot meet the rule, learners keep the Mark complete button."
+        ),
+    )
 
     class Meta:
         icon = "code"
@@ -134,6 +150,22 @@ class H5PBlock(blocks.StructBlock):
 
 # Blocks whose activity, not the learner's click, completes the lesson.
 ACTIVITY_BLOCKS = {"quiz", "h5p"}
+# Apps above courses say whether one of their blocks can complete a lesson by itself (an H5P
+# activity whose content can meet its rule): block type -> (raw block value -> bool). A block
+# type not registered here always can.
+block_completes: dict[str, Callable[[dict], bool]] = {}
+
+
+def blocks_complete_lesson(blocks: list[dict]) -> bool:
+    """Whether an activity among a lesson's blocks (raw stream data) completes the lesson, so the
+    learner's *Mark complete* button is not offered."""
+    for block in blocks:
+        kind = block.get("type")
+        if kind in ACTIVITY_BLOCKS:
+            check = block_completes.get(kind)
+            if check is None or check(block.get("value") or {}):
+                return True
+    return False
 
 
 class LessonStreamBlock(blocks.StreamBlock):

@@ -20,7 +20,7 @@ from wagtail.search import index
 
 from lms.home.routing import RouteChainMixin
 
-from .blocks import ACTIVITY_BLOCKS, RICH_TEXT_FEATURES, LessonStreamBlock
+from .blocks import RICH_TEXT_FEATURES, LessonStreamBlock, blocks_complete_lesson
 
 
 class AudienceMixin:
@@ -205,13 +205,14 @@ class LessonPage(AudienceMixin, RouteChainMixin, Page):
 
     @property
     def completes_by_activity(self) -> bool:
-        """Whether a quiz or H5P activity in the lesson decides its completion."""
-        return any(block.block_type in ACTIVITY_BLOCKS for block in self.body)
+        """Whether a quiz or an H5P activity (whose content can meet its rule) in the lesson
+        decides its completion."""
+        return blocks_complete_lesson(list(self.body.raw_data))
 
     @property
     def completes_by_h5p(self) -> bool:
         """Whether an H5P activity (rather than a quiz) decides its completion."""
-        return any(block.block_type == "h5p" for block in self.body)
+        return blocks_complete_lesson([block for block in self.body.raw_data if block.get("type") == "h5p"])
 
     def route(self, request, path_components):
         # A lesson removed from the current release stays readable for learners of older releases.
@@ -303,6 +304,8 @@ class CourseRelease(WorkflowMixin, DraftStateMixin, LockableMixin, RevisionMixin
         related_name="+",
         editable=False,
     )
+    # {activity id: {"revision": package revision number, "title": ...}}: the H5P files it plays.
+    h5p_pins = models.JSONField(default=dict, editable=False)
     lesson_count = models.PositiveIntegerField(default=0, editable=False)
     required_lesson_count = models.PositiveIntegerField(default=0, editable=False)
     # {quiz id: {"revision": quiz revision id, "questions": {question id: revision id}}}

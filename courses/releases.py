@@ -30,8 +30,8 @@ from lms.accounts.services import audit_record
 from lms.queue import publish_on_commit
 
 from . import signals
+from .blocks import blocks_complete_lesson
 from .models import (
-    ACTIVITY_BLOCKS,
     CourseCompletion,
     CoursePage,
     CourseRelease,
@@ -45,9 +45,13 @@ from .services import CourseActionError, canonical_course, completion_rule_met_q
 
 MOVE_CHUNK = 1000
 
-# Apps above courses register functions that pin their own content in a release (quizzes):
-# pinner(lesson_bodies: {lesson key: [stream block dicts]}) -> (pins: dict, per_lesson: {key: fingerprint}).
+# Apps above courses register functions that pin their own content in a release (quizzes, H5P
+# activities): pinner(lesson_bodies: {lesson key: [stream block dicts]}) -> (pins: dict,
+# per_lesson: {key: fingerprint}). A pinner's ``release_field`` names the CourseRelease field its
+# pins go to (default ``quiz_pins``); with ``all_languages`` it reads every language's body.
 pinners: list[Callable[[dict], tuple[dict, dict]]] = []
+QUIZ_PINS = "quiz_pins"
+PIN_FIELDS = ("h5p_pins",)  # pin fields besides quiz_pins
 
 
 class ReleaseError(CourseActionError):
@@ -78,6 +82,7 @@ class Snapshot:
     lessons: list[LessonSnapshot]
     pins: dict = field(default_factory=dict)
     modules: dict = field(default_factory=dict)  # module key -> {language: revision id}
+    more_pins: dict = field(default_factory=dict)  # release field -> pins (h5p_pins)
 
 
 def _stream(body) -> list[dict]:
@@ -179,20 +184,27 @@ def snapshot_course(course: CoursePage) -> Snapshot:
                 required=bool(source.get("required", True)),
                 completion=(
                     ReleaseLesson.Completion.ACTIVITY
-                    if any(block.get("type") in ACTIVITY_BLOCKS for block in blocks)
+                    if blocks_complete_lesson(blocks)
                     else ReleaseLesson.Completion.MANUAL
                 ),
                 revisions=revisions,
                 content=content,
             )
         )
-    pins, fingerprints = {}, {}
+    pins, more, fingerprints = {}, {}, {}
     bodies = {
         s.lesson_key: _stream((s.content.get(settings.LANGUAGE_CODE) or {}).get("body")) for s in snapshots
     }
+    every_language = {
+        s.lesson_key: [block for c in s.content.values() for block in _stream(c.get("body"))]
+        for s in snapshots
+    }
     for pinner in pinners:
-        more_pins, more_fingerprints = pinner(bodies)
-        pins.update(more_pins)
+        its_pins, more_fingerprints = pinner(
+            every_language if getattr(pinner, "all_languages", False) else bodies
+        )
+        target = getattr(pinner, "release_field", QUIZ_PINS)
+        (pins if target == QUIZ_PINS else more.setdefault(target, {})).update(its_pins)
         for key, fingerprint in more_fingerprints.items():
             fingerprints[key] = fingerprints.get(key, "") + fingerprint
     for snapshot in snapshots:
@@ -207,7 +219,7 @@ def snapshot_course(course: CoursePage) -> Snapshot:
         digest = hashlib.sha256(json.dumps(printable, sort_keys=True, default=str).encode())
         digest.update(fingerprints.get(snapshot.lesson_key, "").encode())
         snapshot.content_hash = digest.hexdigest()
-    return Snapshot(lessons=snapshots, pins=pins, modules=module_revisions)
+    return Snapshot(lessons=snapshots, pins=pins, modules=module_revisions, more_pins=more)
 
 
 def _snapshot_of_release(release: CourseRelease) -> Snapshot:
@@ -232,6 +244,7 @@ def _snapshot_of_release(release: CourseRelease) -> Snapshot:
         ],
         pins=dict(release.quiz_pins),
         modules=dict(release.module_revisions),
+        more_pins={name: dict(getattr(release, name) or {}) for name in PIN_FIELDS},
     )
 
 
@@ -253,13 +266,18 @@ class ReleaseChanges:
     previous: CourseRelease | None
     lessons: list[LessonChange]
     quizzes: list[str]  # readable lines about quizzes added, removed or changed
+    activities: list[str] = field(default_factory=list)  # H5P activities added, removed, replaced
 
     def of(self, status: str) -> list[LessonChange]:
         return [change for change in self.lessons if change.status == status]
 
     @property
     def any(self) -> bool:
-        return bool(self.quizzes) or any(change.status != "unchanged" for change in self.lessons)
+        return (
+            bool(self.quizzes)
+            or bool(self.activities)
+            or any(change.status != "unchanged" for change in self.lessons)
+        )
 
 
 def release_changes(*, course: CoursePage, release: CourseRelease | None = None) -> ReleaseChanges:
@@ -304,7 +322,33 @@ def release_changes(*, course: CoursePage, release: CourseRelease | None = None)
         if lesson.lesson_key not in new_keys:
             title = (lesson.content.get(settings.LANGUAGE_CODE) or {}).get("title", "")
             changes.append(LessonChange("removed", lesson.lesson_key, title))
-    return ReleaseChanges(previous=previous, lessons=changes, quizzes=_quiz_changes(old.pins, new.pins))
+    return ReleaseChanges(
+        previous=previous,
+        lessons=changes,
+        quizzes=_quiz_changes(old.pins, new.pins),
+        activities=_activity_changes(
+            old.more_pins.get("h5p_pins") or {}, new.more_pins.get("h5p_pins") or {}
+        ),
+    )
+
+
+def _activity_changes(old: dict, new: dict) -> list[str]:
+    """Readable lines about the H5P activities a release adds, removes or replaces (a new file),
+    named as pinned ({activity id: {"revision": n, "title": ...}})."""
+    lines = []
+    for activity_id in sorted(set(old) | set(new), key=int):
+        before, after = old.get(activity_id), new.get(activity_id)
+        name = (after or before or {}).get("title") or activity_id
+        if before is None:
+            lines.append(_("Activity “%(activity)s” added") % {"activity": name})
+        elif after is None:
+            lines.append(_("Activity “%(activity)s” removed") % {"activity": name})
+        elif before.get("revision") != after.get("revision"):
+            lines.append(
+                _("Activity “%(activity)s” replaced by a new file (version %(old)s → %(new)s)")
+                % {"activity": name, "old": before.get("revision"), "new": after.get("revision")}
+            )
+    return lines
 
 
 def _quiz_changes(old: dict, new: dict) -> list[str]:
@@ -401,6 +445,7 @@ def release_finalise(*, release: CourseRelease, user=None) -> CourseRelease:
         required_lesson_count=sum(1 for s in snapshot.lessons if s.required),
         quiz_pins=snapshot.pins,
         module_revisions=snapshot.modules,
+        **{name: snapshot.more_pins.get(name) or {} for name in PIN_FIELDS},
     )
     release.refresh_from_db()
     _publish_pages(snapshot, user)

@@ -19,13 +19,16 @@ from urllib.parse import urlsplit
 import pytest
 import wagtail_factories
 from allauth.mfa.models import Authenticator
-from django.contrib.auth.models import Group
+from django.conf import settings
+from django.contrib.auth.models import AnonymousUser, Group
 from django.core.files.base import ContentFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import translation
 from wagtail.documents import get_document_model
 
 from assessments import services as quiz_services
+from assessments.h5p import frame
 from assessments.h5p.models import H5PLibrary, H5PStatement, H5PUserState
 from assessments.h5p.selectors import player_signature
 from assessments.models import QuizAttempt, QuizResponse
@@ -46,6 +49,7 @@ QUESTION = "Restricted question 4K"
 # Parameters that name something of a course (a page, lesson, quiz, attempt, activity, file or
 # certificate): a pattern taking one must refuse outsiders and members without two-factor sign-in.
 COURSE_FIELDS = {
+    "player_token",  # an H5P player frame's URL: made for one person, asked again for them
     "page_id",
     "lesson_id",
     "quiz_id",
@@ -80,6 +84,7 @@ OTHER_FIELDS = {
     "revision_id_a": "earliest",
     "revision_id_b": "latest",
     "object_id": "1",
+    "version": "x",  # the H5P player's runtime files (public, like static files)
     # Club delivery's own objects (clubs, session logs, review meetings, safeguarding alerts): no
     # course's; facilitators reach only their clubs, tested in tests/delivery/test_roles.py.
     "club_id": "1",
@@ -231,13 +236,24 @@ def world(site, django_capture_on_commit_callbacks):
             }
             for lesson in lessons
         ],
-        "revision": [activity.revision],
-        "token": [activity.libraries_token],
+        "libraries_token": [activity.libraries_token],
         "library": [f"{library.machine_name}-{library.major}.{library.minor}"],
         "path": ["h5p.json", "library.json"],
         "lesson": built.lessons["mn"][1].pk,  # the quiz start form's field
     }
-    return {"member": member, "values": values, "course": built}
+
+    def frames_for(user):
+        """Player frame tokens are made for one person: each walker gets their own."""
+        return {
+            "player_token": [
+                frame.token_make(
+                    user=user, lesson_id=lesson.pk, activity_id=activity.pk, revision=activity.revision
+                )
+                for lesson in lessons
+            ]
+        }
+
+    return {"member": member, "values": values, "course": built, "frames_for": frames_for}
 
 
 def _fill(route: Route, values: dict) -> list[str]:
@@ -311,7 +327,8 @@ def _walk(client, routes, values):
 
 
 def test_every_url_refuses_outsiders_and_members_without_two_factor(world, learner):
-    routes = _routes()
+    with translation.override(settings.LANGUAGE_CODE):  # i18n patterns print the active language
+        routes = _routes()
     assert len(routes) > 100 and any(r.name == "wagtail_serve" for r in routes)
     course_routes = [r for r in routes if r.takes_course_object]
 
@@ -319,8 +336,9 @@ def test_every_url_refuses_outsiders_and_members_without_two_factor(world, learn
     insider = Client()
     insider.force_login(world["member"])
     answered = {}
+    member_values = {**world["values"], **world["frames_for"](world["member"])}
     for route, _method, _url, response in _walk(
-        insider, [r for r in course_routes if not r.is_admin], world["values"]
+        insider, [r for r in course_routes if not r.is_admin], member_values
     ):
         assert response.status_code < 500, f"{route.template}: {response.status_code}"
         answered[route.template] = answered.get(route.template, False) or response.status_code != 404
@@ -336,12 +354,13 @@ def test_every_url_refuses_outsiders_and_members_without_two_factor(world, learn
     titles = [world["course"].mn.title, world["course"].en.title]  # members may know the course exists
     before = _snapshot()
     failures = []
-    for who, client, markers in (
-        ("anonymous", anonymous, content + titles),
-        ("outsider", outsider, content + titles),
-        ("member without 2FA", lapsed, content),
+    for who, client, user, markers in (
+        ("anonymous", anonymous, AnonymousUser(), content + titles),
+        ("outsider", outsider, learner, content + titles),
+        ("member without 2FA", lapsed, world["member"], content),
     ):
-        for route, method, url, response in _walk(client, routes, world["values"]):
+        values = {**world["values"], **world["frames_for"](user)}
+        for route, method, url, response in _walk(client, routes, values):
             if response.status_code >= 500:
                 failures.append(f"{who} {method} {url}: {response.status_code}")
             elif route.takes_course_object and not _refused(response):

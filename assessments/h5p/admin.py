@@ -4,6 +4,7 @@ and the results of an activity. Thin: the import itself is ``services.activity_i
 from __future__ import annotations
 
 from django import forms
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
@@ -31,6 +32,11 @@ class H5PActivityForm(WagtailAdminModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if "completion_rule" in self.fields:
+            self.fields["completion_rule"].choices = [
+                ("", _("Suggested for its content type")),
+                *H5PActivity.CompletionRule.choices,
+            ]
         creating = self.instance.pk is None
         self.fields["package_file"].required = creating
         if creating:
@@ -64,7 +70,7 @@ class _ImportMixin:
 
     def import_package(self, *, activity=None):
         data = self.form.cleaned_data
-        return services.activity_import(
+        imported = services.activity_import(
             source=data["package_file"],
             title=data.get("title") or "",
             user=self.request.user,
@@ -72,6 +78,9 @@ class _ImportMixin:
             activity=activity,
             **{name: data[name] for name in OPTION_FIELDS if name in data},
         )
+        for line in services.media_report(imported.external_hosts):
+            messages.warning(self.request, line)
+        return imported
 
 
 class H5PActivityCreateView(_ImportMixin, CreateView):
@@ -83,6 +92,8 @@ class H5PActivityEditView(_ImportMixin, EditView):
     def save_instance(self):
         if self.form.cleaned_data.get("package_file"):
             return self.import_package(activity=self.object)
+        if not self.form.instance.completion_rule:
+            self.form.instance.completion_rule = services.suggested_rule(self.form.instance)
         return super().save_instance()
 
 
@@ -101,6 +112,7 @@ def activity_results(request, activity_id: int):
             "page_obj": page,
             "summary": selectors.activity_summary(activity=activity),
             "questions": selectors.question_summary(activity=activity),
+            "errors": selectors.player_errors(activity=activity),
             "filters": request.GET,
         },
     )

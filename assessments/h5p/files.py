@@ -66,6 +66,7 @@ CONTENT_TYPES = {
 FILE_POLICY = "default-src 'none'; img-src 'self' data:; media-src 'self'; style-src 'unsafe-inline'; sandbox"
 LIBRARY_CACHE = "private, max-age=31536000, immutable"
 CONTENT_CACHE = "private, max-age=3600"
+RUNTIME_CACHE = "public, max-age=31536000, immutable"
 NO_CACHE = "private, no-cache"
 
 _RANGE_RE = re.compile(r"^bytes=(\d*)-(\d*)$")

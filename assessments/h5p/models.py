@@ -65,6 +65,8 @@ class H5PActivity(index.Indexed, models.Model):
     """An imported H5P package that lessons show with the H5P block, with its completion rules."""
 
     class CompletionRule(models.TextChoices):
+        VIEWED = "viewed", _("Viewed: opening the activity is enough")
+        ANSWERED = "answered", _("Answered: answering a question in it is enough")
         COMPLETED = "completed", _("Completed: finishing the activity is enough")
         PASSED = "passed", _("Passed: the score must reach the pass mark")
 
@@ -86,6 +88,9 @@ class H5PActivity(index.Indexed, models.Model):
     # Changes whenever the code of one of its libraries changes: library URLs carry it.
     libraries_token = models.CharField(max_length=32, editable=False)
     h5p_json = models.JSONField(default=dict, editable=False)
+    # What the current revision's content is made of, and the hosts its media come from.
+    content_types = models.JSONField(default=list, editable=False)
+    external_hosts = models.JSONField(default=list, editable=False)
     graded = models.BooleanField(
         _("graded"),
         default=True,
@@ -94,11 +99,17 @@ class H5PActivity(index.Indexed, models.Model):
     pass_mark = models.PositiveSmallIntegerField(
         _("pass mark (%)"), default=70, validators=[MaxValueValidator(100)]
     )
+    # Empty on upload: the rule suggested for the content type (a score to reach, else viewed).
     completion_rule = models.CharField(
         _("the lesson is complete when"),
         max_length=10,
         choices=CompletionRule.choices,
-        default=CompletionRule.PASSED,
+        blank=True,
+        default="",
+        help_text=_(
+            "Leave empty for the rule that suits the content: passed when it gives a score, viewed "
+            "otherwise. A lesson block can choose another rule."
+        ),
     )
     grading_method = models.CharField(
         _("grading method"), max_length=10, choices=Grading.choices, default=Grading.HIGHEST
@@ -132,6 +143,58 @@ class H5PActivity(index.Indexed, models.Model):
     @property
     def needs_pass(self) -> bool:
         return self.graded and self.completion_rule == self.CompletionRule.PASSED
+
+
+class H5PPackageRevision(models.Model):
+    """One uploaded file of an activity, kept while a course release pins it (learners on that
+    release keep playing it) or while it is the activity's current file."""
+
+    activity = models.ForeignKey(H5PActivity, on_delete=models.CASCADE, related_name="package_revisions")
+    number = models.PositiveIntegerField()
+    title = models.CharField(max_length=255)
+    main_library = models.ForeignKey(H5PLibrary, on_delete=models.PROTECT, related_name="+")
+    libraries = models.ManyToManyField(H5PLibrary, related_name="package_revisions", blank=True)
+    package = models.CharField(max_length=400)
+    content_folder = models.CharField(max_length=400)
+    libraries_token = models.CharField(max_length=32)
+    h5p_json = models.JSONField(default=dict)
+    content_types = models.JSONField(default=list)
+    external_hosts = models.JSONField(default=list)
+    uploaded_at = models.DateTimeField()
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["activity", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["activity", "number"], name="h5p_package_revision_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.activity_id} r{self.number}"
+
+
+class H5PPlayerError(models.Model):
+    """A player that failed to start in a learner's browser, as the page reported it (for staff)."""
+
+    activity = models.ForeignKey(H5PActivity, on_delete=models.CASCADE, related_name="player_errors")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    package_revision = models.PositiveIntegerField(null=True, blank=True)
+    message = models.CharField(max_length=500)
+    user_agent = models.CharField(max_length=300, blank=True)
+    count = models.PositiveIntegerField(default=1)
+    first_seen = models.DateTimeField()
+    last_seen = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-last_seen"]
+        indexes = [models.Index(fields=["activity", "-last_seen"], name="h5p_player_error_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.activity_id}: {self.message[:60]}"
 
 
 class H5PStatement(models.Model):
@@ -170,6 +233,12 @@ class H5PAttempt(models.Model):
     number = models.PositiveIntegerField()
     statement = models.OneToOneField(H5PStatement, on_delete=models.SET_NULL, null=True, related_name="+")
     verb = models.CharField(max_length=20)
+    # Answers inside a container that has not ended yet: the score so far, from its questions.
+    open = models.BooleanField(default=False)
+    # The whole activity's maximum, as the player reported it with the answers: an open
+    # attempt is scored out of it (not out of the questions answered so far).
+    whole_max = models.FloatField(null=True, blank=True)
+    package_revision = models.PositiveIntegerField(null=True, blank=True)
     # Null for ungraded content (max score 0 or no score): no score rather than a score of 0.
     raw = models.FloatField(null=True, blank=True)
     max = models.FloatField(null=True, blank=True)
@@ -207,6 +276,9 @@ class H5PQuestionResult(models.Model):
     )
     statement = models.OneToOneField(H5PStatement, on_delete=models.SET_NULL, null=True, related_name="+")
     sub_content_id = models.CharField(max_length=64)
+    # The container the question sits in, when that is itself inside the activity (a Question
+    # Set inside a Column): its own score is not counted again with its questions'.
+    parent_sub_content_id = models.CharField(max_length=64, blank=True)
     question = models.CharField(max_length=500, blank=True)
     interaction_type = models.CharField(max_length=40, blank=True)
     response = models.TextField(blank=True)

@@ -8,14 +8,23 @@ is one, must be that activity too; scores must be numbers that make sense togeth
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from dataclasses import dataclass
 from typing import Any
 
 MAX_TEXT = 10_000
+# Statements and saved states are a dozen levels deep; far deeper is an attack on the parser.
+MAX_JSON_DEPTH = 100
+# H5P rounds scaled scores (to 4 decimals, some types to 2): more than this apart is a lie.
+SCALED_TOLERANCE = 0.01
 ANSWERED = "http://adlnet.gov/expapi/verbs/answered"
 COMPLETED = "http://adlnet.gov/expapi/verbs/completed"
+EXPERIENCED = "http://adlnet.gov/expapi/verbs/experienced"
+# Added by the player frame to answers inside a container: the whole activity's maximum score
+# (H5P's getMaxScore() of the top-level content), so that answers so far are scored out of it.
+ACTIVITY_MAX = "https://cpclearn.mn/xapi/extensions/activity-max-score"
 ENDING_VERBS = {ANSWERED: "answered", COMPLETED: "completed"}
 
 _SUB_CONTENT_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
@@ -56,6 +65,8 @@ class CleanStatement:
     verb: str
     sub_content_id: str
     has_parent: bool
+    parent_sub_content_id: str  # the container inside the activity it answers in, if any
+    activity_max: float | None  # the whole activity's maximum score, as the player reported it
     score: Score | None
     success: bool | None
     completion: bool | None
@@ -74,11 +85,42 @@ class CleanStatement:
         return ENDING_VERBS.get(self.verb)
 
 
+class TooDeep(ValueError):
+    """JSON nested deeper than :data:`MAX_JSON_DEPTH` (or than the parser can go)."""
+
+
+def _depth(value: Any) -> int:
+    """How deeply lists and objects nest in parsed JSON (without recursion)."""
+    deepest, pending = 0, [(value, 1)]
+    while pending:
+        item, level = pending.pop()
+        if isinstance(item, dict):
+            item = list(item.values())
+        if isinstance(item, list):
+            deepest = max(deepest, level)
+            if level > MAX_JSON_DEPTH:
+                break
+            pending.extend((inner, level + 1) for inner in item if isinstance(inner, list | dict))
+    return deepest
+
+
+def parse_json(text: str | bytes) -> Any:
+    """JSON the player sent, refused when it is not JSON (``ValueError``, ``UnicodeDecodeError``)
+    or nests deeper than :data:`MAX_JSON_DEPTH` (:class:`TooDeep`): never a RecursionError."""
+    try:
+        value = json.loads(text)
+    except RecursionError:
+        raise TooDeep("nested too deeply") from None
+    if _depth(value) > MAX_JSON_DEPTH:
+        raise TooDeep("nested too deeply")
+    return value
+
+
 def _number(value: Any, name: str) -> float | None:
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise StatementError(f"result.score.{name} must be a number")
+        raise StatementError(f"{name if ' ' in name else 'result.score.' + name} must be a number")
     return float(value)
 
 
@@ -114,8 +156,20 @@ def _score(result: dict) -> Score | None:
         raise StatementError("result.score.raw is larger than result.score.max")
     if raw is not None and minimum is not None and raw < minimum - 1e-9:
         raise StatementError("result.score.raw is smaller than result.score.min")
+    if raw is not None and minimum is None and raw < 0:
+        raise StatementError("result.score.raw is below zero and the score has no min")
     if scaled is not None and not -1 <= scaled <= 1:
         raise StatementError("result.score.scaled must be between -1 and 1")
+    if (
+        scaled is not None
+        and raw is not None
+        and maximum is not None
+        and maximum > 0
+        and abs(scaled - raw / maximum) > SCALED_TOLERANCE
+    ):
+        raise StatementError(
+            f"result.score.scaled ({scaled:g}) does not agree with raw/max ({raw:g}/{maximum:g})"
+        )
     return Score(raw=raw, max=maximum, scaled=scaled)
 
 
@@ -178,7 +232,7 @@ def _clean(statement: Any, *, iri: str, learner_mbox: str) -> CleanStatement:
     context = statement.get("context")
     if context is not None and not isinstance(context, dict):
         raise StatementError("context must be an object")
-    has_parent = False
+    has_parent, parent_sub_content_id = False, ""
     activities = (context or {}).get("contextActivities")
     if activities is not None:
         if not isinstance(activities, dict):
@@ -192,6 +246,10 @@ def _clean(statement: Any, *, iri: str, learner_mbox: str) -> CleanStatement:
                     parent_id == iri or parent_id.startswith(f"{iri}?subContentId=")
                 ):
                     raise StatementError("context.contextActivities.parent is not this activity")
+                sub = parent_id[len(f"{iri}?subContentId=") :] if parent_id != iri else ""
+                if sub and not _SUB_CONTENT_RE.match(sub):
+                    raise StatementError("context.contextActivities.parent is not this activity")
+                parent_sub_content_id = parent_sub_content_id or sub
             has_parent = bool(parents)
     result = statement.get("result")
     if result is not None and not isinstance(result, dict):
@@ -200,6 +258,12 @@ def _clean(statement: Any, *, iri: str, learner_mbox: str) -> CleanStatement:
     response = result.get("response", "")
     if not isinstance(response, str):
         raise StatementError("result.response must be a string")
+    extensions = (context or {}).get("extensions")
+    activity_max = extensions.get(ACTIVITY_MAX) if isinstance(extensions, dict) else None
+    if activity_max is not None:
+        activity_max = _number(activity_max, "extensions activity-max-score")
+        if activity_max < 0:
+            raise StatementError("the activity's maximum score must not be negative")
     definition = target.get("definition") if isinstance(target.get("definition"), dict) else {}
     interaction_type = definition.get("interactionType", "")
     return CleanStatement(
@@ -207,6 +271,8 @@ def _clean(statement: Any, *, iri: str, learner_mbox: str) -> CleanStatement:
         verb=verb["id"],
         sub_content_id=sub_content_id,
         has_parent=has_parent,
+        parent_sub_content_id=parent_sub_content_id,
+        activity_max=activity_max,
         score=_score(result),
         success=_optional_bool(result, "success"),
         completion=_optional_bool(result, "completion"),

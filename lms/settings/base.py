@@ -71,6 +71,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "assessments.h5p.middleware.H5POriginMiddleware",  # the H5P host answers player URLs only
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -256,6 +257,15 @@ H5P_MAX_STATE_BYTES = env.int("H5P_MAX_STATE_BYTES", default=64 * 1024)  # one s
 H5P_MAX_STATEMENTS_BYTES = env.int("H5P_MAX_STATEMENTS_BYTES", default=256 * 1024)  # one xAPI request
 H5P_MAX_STATEMENTS = env.int("H5P_MAX_STATEMENTS", default=50)  # statements in one xAPI request
 H5P_SAVE_SECONDS = env.int("H5P_SAVE_SECONDS", default=30)  # how often players save their state
+# The player runs each activity in a sandboxed frame. Empty: the frame comes from this site (a path
+# of its own, an opaque origin); or another origin served by this same app, e.g.
+# https://h5p.learn.example.mn (add its host to ALLOWED_HOSTS), which then answers player URLs only.
+H5P_ORIGIN = env("H5P_ORIGIN", default="").rstrip("/")
+# Hosts H5P content may load media and scripts from (e.g. youtu.be, www.youtube.com, *.ytimg.com).
+# Empty: nothing from another host; the site works with no internet beyond itself, and the
+# player says, in place of the element, what it did not load.
+H5P_ALLOWED_HOSTS = env.list("H5P_ALLOWED_HOSTS", default=[])
+H5P_PLAYER_TOKEN_HOURS = env.int("H5P_PLAYER_TOKEN_HOURS", default=12)  # life of a player frame's URL
 STORAGES = {
     "default": {"BACKEND": "lms.storage.MediaStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
@@ -386,7 +396,7 @@ CONTENT_SECURITY_POLICY = {
         "font-src": ["'self'", "data:"],
         "media-src": ["'self'"],
         "connect-src": ["'self'"],
-        "frame-src": ["'self'"],
+        "frame-src": ["'self'"],  # and H5P_ORIGIN when set (lms.security)
         "frame-ancestors": ["'none'"],
         "form-action": ["'self'"],
         "base-uri": ["'self'"],

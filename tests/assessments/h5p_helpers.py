@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from assessments.h5p import services
+from assessments.h5p import frame, services
 from assessments.h5p.selectors import player_signature
 from courses import services as course_services
 from tests.factories import build_course
@@ -49,3 +49,30 @@ def course_with_h5p(activities, *, lessons: int = 2, position: int = 0, slug: st
 def player_base(lesson, activity) -> str:
     """The URL prefix of one player's requests (as the lesson page renders it), in Mongolian."""
     return f"/learn/h5p/{lesson.pk}/{activity.pk}/{player_signature(lesson_id=lesson.pk, activity_id=activity.pk)}/"
+
+
+def frame_base(user, lesson, activity, *, revision: int | None = None, language: str = "") -> str:
+    """The URL prefix of a player frame made for ``user`` (its page; ``package/…``, ``libraries/…``)."""
+    token = frame.token_make(
+        user=user, lesson_id=lesson.pk, activity_id=activity.pk, revision=revision or activity.revision
+    )
+    return f"{'/' + language if language else ''}/learn/h5p/play/{token}/"
+
+
+def library_url(base: str, activity, library, path: str = "library.json") -> str:
+    return f"{base}libraries/{activity.libraries_token}/{library.key}/{path}"
+
+
+def course_with_one_activity_per_lesson(activities, *, slug: str | None = None, **kwargs):
+    """A bilingual course whose lesson ``i`` shows activity ``i`` (block rules from each
+    activity's ``block_rule`` attribute, if set); released as 1.0."""
+    built = build_course(lessons=len(activities), slug=slug, publish=False, **kwargs)
+    for lang in ("mn", "en"):
+        for position, activity in enumerate(activities):
+            lesson = built.lessons[lang][position]
+            value = {"activity": activity.pk, "completion": getattr(activity, "block_rule", "")}
+            lesson.body = [{"type": "text", "value": "<p>Try it.</p>"}, {"type": "h5p", "value": value}]
+            lesson.save_revision().publish()
+            built.lessons[lang][position] = type(lesson).objects.get(pk=lesson.pk)
+    built.release = course_services.release_publish(course=built.mn, version="1.0")
+    return built

@@ -8,23 +8,24 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import zipfile
 
 import pytest
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import AnonymousUser, Group, Permission
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from assessments.h5p import frame as frame_module
 from assessments.h5p import services
 from assessments.h5p.services import activity_iri
 from assessments.models import (
     H5PActivity,
     H5PAttempt,
     H5PLibrary,
-    H5PQuestionResult,
     H5PStatement,
     H5PUserState,
 )
@@ -94,8 +95,10 @@ def post_xapi(client, lesson, activity, payload, raw=False):
 
 
 def test_every_valid_sample_imports_and_shares_libraries(site):
-    activities = [import_sample(path.name) for path in sorted(h5p_helpers.VALID.glob("*.h5p"))]
-    assert len(activities) == 5
+    names = sorted(path.name for path in h5p_helpers.VALID.glob("*.h5p"))
+    assert names, f"no packages in {h5p_helpers.VALID}"
+    activities = [import_sample(name) for name in names]
+    assert len(activities) == len(names)  # every file in the folder, whatever is added to it
     root = services.h5p_root()
     for activity in activities:
         assert (root / activity.content_folder / "h5p.json").is_file()
@@ -196,9 +199,19 @@ def test_replacing_the_file_reextracts_and_forgets_states_that_asked(
         )
     assert replaced.pk == true_false.pk and replaced.revision == 2 and replaced.title == "Replaced"
     assert (services.h5p_root() / replaced.content_folder / "h5p.json").is_file()
-    assert not old_folder.exists()
+    # Release 1.0 pins the first file: its learners keep playing it.
+    assert old_folder.exists()
+    assert list(replaced.package_revisions.values_list("number", flat=True)) == [1, 2]
     assert list(H5PUserState.objects.values_list("data_type", flat=True)) == ["keep"]
     assert AuditEvent.objects.filter(action="h5p.replaced").exists()
+    # A file no release pins is removed when it is replaced.
+    third_old = services.h5p_root() / replaced.content_folder
+    with django_capture_on_commit_callbacks(execute=True):
+        services.activity_import(
+            source=h5p_helpers.sample("true-false.h5p"), activity=replaced, may_install_libraries=False
+        )
+    assert not third_old.exists()
+    assert list(replaced.package_revisions.values_list("number", flat=True)) == [1, 3]
 
 
 def test_admin_upload_and_replace(site):
@@ -265,57 +278,68 @@ def test_lesson_page_renders_the_player_with_the_saved_state(tf_course, true_fal
     response = enrolled.get(tf_course.lessons["en"][0].url)
     html = response.content.decode()
     assert f'id="h5p-{true_false.pk}"' in html
-    assert "h5p-standalone/main.bundle.js" in html and "frame.bundle.js" in html
-    assert '"contentUserData": [{"state": "{\\"answer\\":true}"}]' in html  # resume state in the page
+    # The activity plays in a sandboxed frame of its own: no same-origin, no H5P code in the page.
+    frame = re.search(r'<iframe class="h5p-frame" src="([^"]+)"[^>]*sandbox="([^"]+)"', html)
+    assert frame and "/learn/h5p/play/" in frame.group(1)
+    assert "allow-scripts" in frame.group(2) and "allow-same-origin" not in frame.group(2)
+    assert "main.bundle.js" not in html and "js/h5p-player.js" in html
+    assert '"state": [{"state": "{\\"answer\\":true}"}]' in html  # resume state, handed to the frame
     policy = response["Content-Security-Policy"]
-    assert "'sha256-" in policy and "style-src-attr 'unsafe-inline'" in policy
-    assert "unsafe-eval" not in policy
+    assert "unsafe-eval" not in policy and "'sha256-" not in policy and "unsafe-inline" not in policy
     assert "Mark complete" not in html
-    # Other pages keep the strict policy.
-    other = enrolled.get(tf_course.lessons["en"][1].url)
-    assert "'sha256-" not in other["Content-Security-Policy"]
+    # The frame's own page: H5P's runtime, a policy of its own that only lesson pages may embed.
+    frame_page = enrolled.get(frame.group(1).replace("&amp;", "&"))
+    assert frame_page.status_code == 200
+    frame_policy = frame_page["Content-Security-Policy"]
+    assert "'unsafe-eval'" in frame_policy and "frame-ancestors http://testserver" in frame_policy
+    assert "default-src 'none'" in frame_policy and "connect-src 'self' http://testserver;" in frame_policy
+    assert "X-Frame-Options" not in frame_page
+    assert b"main.bundle.js" in frame_page.content and b"learner@example.mn" not in frame_page.content
+    assert b'{\\"answer\\":true}' not in frame_page.content  # the saved place stays with the page
 
 
-def test_files_are_served_with_types_caching_and_ranges(tf_course, true_false, enrolled):
+def test_files_are_served_with_types_caching_and_ranges(tf_course, true_false, enrolled, learner):
     lesson = tf_course.lessons["mn"][0]
-    base = player_base(lesson, true_false)
-    h5p_json = enrolled.get(base + f"r{true_false.revision}/h5p.json")
+    base = h5p_helpers.frame_base(learner, lesson, true_false)
+    h5p_json = Client().get(base + "package/h5p.json")  # no cookie: the frame's URL is the key
     assert h5p_json.status_code == 200 and h5p_json["Content-Type"] == "application/json"
     assert h5p_json["X-Content-Type-Options"] == "nosniff"
+    assert h5p_json["Access-Control-Allow-Origin"] == "*"
     assert h5p_json["Cache-Control"].startswith("private")
     library = true_false.main_library
-    url = base + f"lib/{true_false.libraries_token}/{library.key}/library.json"
-    response = enrolled.get(url)
+    response = enrolled.get(h5p_helpers.library_url(base, true_false, library))
     assert response.status_code == 200 and "immutable" in response["Cache-Control"]
     assert json.loads(b"".join(response.streaming_content))["machineName"] == "H5P.TrueFalse"
     script = library.library_json["preloadedJs"][0]["path"]
-    js = enrolled.get(base + f"lib/{true_false.libraries_token}/{library.key}/{script}")
+    js = enrolled.get(h5p_helpers.library_url(base, true_false, library, script))
     assert js["Content-Type"].startswith("text/javascript")
     size = int(js["Content-Length"])
-    part = enrolled.get(
-        base + f"lib/{true_false.libraries_token}/{library.key}/{script}", HTTP_RANGE="bytes=10-19"
-    )
+    part = enrolled.get(h5p_helpers.library_url(base, true_false, library, script), HTTP_RANGE="bytes=10-19")
     assert part.status_code == 206 and part["Content-Range"] == f"bytes 10-19/{size}"
     assert len(b"".join(part.streaming_content)) == 10
-    tail = enrolled.get(
-        base + f"lib/{true_false.libraries_token}/{library.key}/{script}", HTTP_RANGE="bytes=-5"
-    )
+    tail = enrolled.get(h5p_helpers.library_url(base, true_false, library, script), HTTP_RANGE="bytes=-5")
     assert tail.status_code == 206 and tail["Content-Range"] == f"bytes {size - 5}-{size - 1}/{size}"
     bad = enrolled.get(
-        base + f"lib/{true_false.libraries_token}/{library.key}/{script}", HTTP_RANGE=f"bytes={size}-"
+        h5p_helpers.library_url(base, true_false, library, script), HTTP_RANGE=f"bytes={size}-"
     )
     assert bad.status_code == 416 and bad["Content-Range"] == f"bytes */{size}"
-    stale = enrolled.get(base + f"lib/oldtoken/{library.key}/library.json")
+    stale = enrolled.get(f"{base}libraries/oldtoken/{library.key}/library.json")
     assert "immutable" not in stale["Cache-Control"]
     for path in (
-        "r1/../h5p.json",
-        "r1/content/../../h5p.json",
-        "r1/secret.txt",
-        "r1/content",
-        f"lib/x/{library.key}/../../../h5p.json",
-        "lib/x/H5P.Other-1.0/library.json",
+        "package/../h5p.json",
+        "package/content/../../h5p.json",
+        "package/secret.txt",
+        "package/content",
+        f"libraries/x/{library.key}/../../../h5p.json",
+        "libraries/x/H5P.Other-1.0/library.json",
     ):
         assert enrolled.get(base + path).status_code == 404, path
+    runtime = enrolled.get(
+        f"/learn/h5p/runtime/{frame_module.runtime_version()}/h5p-standalone/main.bundle.js"
+    )
+    assert runtime.status_code == 200 and runtime["Access-Control-Allow-Origin"] == "*"
+    assert enrolled.get("/learn/h5p/runtime/x/../settings.py").status_code == 404
+    assert enrolled.get("/learn/h5p/runtime/x/js/lesson.js").status_code == 404  # only the player's
 
 
 def test_files_are_404_for_outsiders_and_forged_urls(site, true_false, client):
@@ -326,19 +350,32 @@ def test_files_are_404_for_outsiders_and_forged_urls(site, true_false, client):
     base = player_base(lesson, true_false)
     teacher = UserFactory()
     client.force_login(teacher)
-    assert client.get(base + "r1/h5p.json").status_code == 404
+    assert (
+        client.get(h5p_helpers.frame_base(teacher, lesson, true_false) + "package/h5p.json").status_code
+        == 404
+    )
+    assert client.get(h5p_helpers.frame_base(teacher, lesson, true_false)).status_code == 404
     assert client.post(base + "xapi/", "{}", content_type="application/json").status_code == 404
     assert client.get(base + "state/state/0/").status_code == 404
-    assert Client().get(base + "r1/h5p.json").status_code == 404
+    assert Client().get(h5p_helpers.frame_base(AnonymousUser(), lesson, true_false)).status_code == 404
     open_course = h5p_helpers.course_with_h5p([true_false], slug="open")
     open_lesson = open_course.lessons["mn"][0]
-    forged = f"/learn/h5p/{open_lesson.pk}/{true_false.pk}/not-the-signature/r1/h5p.json"
-    assert client.get(forged).status_code == 404
-    # A signature for one activity does not open another.
+    good = h5p_helpers.frame_base(teacher, open_lesson, true_false)
+    assert Client().get(good + "package/h5p.json").status_code == 200
+    forged = good.replace("/play/", "/play/x")
+    assert client.get(forged + "package/h5p.json").status_code == 404
+    # A token for one activity does not open another, nor another file of it.
     other = import_sample("multiple-choice.h5p")
-    swapped = player_base(open_lesson, true_false).replace(f"/{true_false.pk}/", f"/{other.pk}/")
-    assert client.get(swapped + "r1/h5p.json").status_code == 404
-    assert client.get(player_base(open_lesson, true_false) + "r1/h5p.json").status_code == 200
+    assert (
+        client.get(h5p_helpers.frame_base(teacher, open_lesson, other) + "package/h5p.json").status_code
+        == 404
+    )
+    stale = h5p_helpers.frame_base(teacher, open_lesson, true_false, revision=7)
+    assert client.get(stale + "package/h5p.json").status_code == 404
+    # A changed password ends the person's frame URLs.
+    teacher.set_password("another-Strong-pass-9")
+    teacher.save()
+    assert Client().get(good + "package/h5p.json").status_code == 404
 
 
 # --- statements --------------------------------------------------------------------------------------
@@ -420,8 +457,10 @@ def test_question_set_children_become_per_question_results(site, learner, learne
         assert post_xapi(learner_client, lesson, qs, child).status_code == 200
     # Answering question 0 again before finishing replaces the earlier answer.
     assert post_xapi(learner_client, lesson, qs, children[0]).status_code == 200
-    assert H5PQuestionResult.objects.filter(attempt__isnull=True).count() == 5
-    assert not H5PAttempt.objects.exists()
+    # The answers are an attempt already (not finished), scored from its questions.
+    open_attempt = H5PAttempt.objects.get()
+    assert open_attempt.open and open_attempt.question_results.count() == 5
+    assert (open_attempt.raw, open_attempt.max, open_attempt.scaled) == (3, 5, 0.6)
     response = post_xapi(
         learner_client, lesson, qs, statement(qs, COMPLETED, raw=3, maximum=5, scaled=0.6, success=True)
     )

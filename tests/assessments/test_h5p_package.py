@@ -38,6 +38,7 @@ VALID_SAMPLES = {
     "question-set.h5p": ("H5P.QuestionSet", (1, 20)),
     "drag-text.h5p": ("H5P.DragText", (1, 8)),
     "lumi-valid2.h5p": ("H5P.GreetingCard", (1, 0)),
+    "interactive-video-youtube.h5p": ("H5P.InteractiveVideo", (1, 26)),
 }
 
 # The player's core API is 1.27, and the valid samples' own libraries need 1.19, so the sample

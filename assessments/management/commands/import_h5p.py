@@ -19,8 +19,11 @@ class Command(BaseCommand):
         parser.add_argument(
             "--completion",
             choices=[choice for choice, _label in H5PActivity.CompletionRule.choices],
-            default=H5PActivity.CompletionRule.PASSED,
-            help="what completes the lesson: 'completed' or 'passed' (default)",
+            default="",
+            help=(
+                "what completes the lesson: viewed, answered, completed or passed (default: passed "
+                "for content that gives a score, viewed otherwise)"
+            ),
         )
         parser.add_argument("--ungraded", action="store_true", help="the content gives no score")
 
@@ -41,3 +44,5 @@ class Command(BaseCommand):
                 f"{path} was refused, nothing was stored:\n" + "\n".join(f"- {p}" for p in error.problems)
             ) from None
         self.stdout.write(str(activity.pk))
+        for line in services.media_report(activity.external_hosts):
+            self.stderr.write(str(line))

@@ -1,38 +1,47 @@
-/* H5P players in a lesson: start them one after another, send their xAPI statements to the
-   server in order, and say what happened. The player itself is h5p-standalone (npm). */
+/* H5P players on a lesson page. Each activity runs in a sandboxed frame (no cookies, no access to
+   this page); this script is the page's side of the narrow message bridge. It answers only the
+   frame it created a player for, and only these messages: "hello" (it gets its start-up data:
+   the learner's saved place), "xapi" (a statement, posted in order with the CSRF token),
+   "state" (read or save the learner's place), "started", "failed" (say so; staff see it),
+   "blocked" (media the site does not load), "resize". */
 (function () {
   "use strict";
-  // frame.bundle.js (loaded by the first player) replaces window.H5PStandalone: keep it now.
-  var Standalone = window.H5PStandalone && window.H5PStandalone.H5P;
-  var elements = Array.prototype.slice.call(document.querySelectorAll("[data-h5p-player]"));
-  if (!Standalone || !elements.length) { return; }
+  var MAX_HEIGHT = 20000;
+  var MAX_STATEMENT_CHARS = 200000;
+  var players = [];
 
-  // No CDN: H5P.MathDisplay would fetch MathJax from one. Formulas stay as typed.
-  window.H5PIntegration = window.H5PIntegration || {};
-  window.H5PIntegration.libraryConfig = { "H5P.MathDisplay": { renderer: { none: {} } } };
-
-  var byIri = {};
-
-  function Sender(element) {
+  function Player(element) {
     this.element = element;
+    this.frame = element.querySelector("iframe");
+    this.init = JSON.parse(document.getElementById(element.dataset.h5pPlayer).textContent);
     this.url = element.dataset.xapiUrl;
+    this.stateUrl = element.dataset.stateUrl;
     this.token = element.dataset.csrf;
     this.queue = [];
     this.busy = false;
     this.status = document.querySelector('[data-h5p-status="' + element.id + '"]');
+    this.viewedSent = false;
   }
 
-  Sender.prototype.push = function (statement) {
+  Player.prototype.say = function (text) {
+    if (this.status) { this.status.textContent = text; }
+  };
+
+  Player.prototype.reply = function (message) {
+    message.cpc = "h5p-page";
+    // The frame's origin is opaque ("null"): it can only be addressed as "*". Nothing secret is
+    // in a reply: the frame's own saved place, which only that frame asked for.
+    this.frame.contentWindow.postMessage(message, "*");
+  };
+
+  Player.prototype.push = function (statement) {
+    if (!this.url) { return; }
     this.queue.push(statement);
     this.flush();
   };
 
-  Sender.prototype.say = function (text) {
-    if (this.status) { this.status.textContent = text; }
-  };
-
   // One request at a time, so the server sees statements in the order the player made them.
-  Sender.prototype.flush = function () {
+  Player.prototype.flush = function () {
     var self = this;
     if (self.busy || !self.queue.length) { return; }
     var batch = self.queue.splice(0, 50);
@@ -63,50 +72,136 @@
     });
   };
 
-  Sender.prototype.report = function (body) {
+  Player.prototype.report = function (body) {
     var attempts = body.attempts || [];
-    if (!attempts.length) { return; }
-    var last = attempts[attempts.length - 1];
-    var text = last.scaled === null || last.scaled === undefined
-      ? this.element.dataset.savedText
-      : this.element.dataset.scoreText.replace("{score}", Math.round(last.scaled * 100) + "%");
-    if (body.lesson_completed) { text += " " + this.element.dataset.completedText; }
-    this.say(text);
+    var text = "";
+    if (attempts.length) {
+      var last = attempts[attempts.length - 1];
+      text = last.scaled === null || last.scaled === undefined
+        ? this.element.dataset.savedText
+        : this.element.dataset.scoreText.replace("{score}", Math.round(last.scaled * 100) + "%");
+    }
+    if (body.lesson_completed) { text += (text ? " " : "") + this.element.dataset.completedText; }
+    if (text) { this.say(text); }
     this.element.dispatchEvent(new CustomEvent("h5p:recorded", { bubbles: true, detail: body }));
   };
 
-  function onStatement(event) {
-    var statement = event && event.data && event.data.statement;
-    var id = statement && statement.object && statement.object.id;
-    if (typeof id !== "string") { return; }
-    var sender = byIri[id.split("?")[0]];
-    if (sender && sender.url) { sender.push(statement); }
-  }
-
-  function listen() {
-    // Each frame.bundle.js load brings a new H5P object: listen on the current one, once.
-    var dispatcher = window.H5P && window.H5P.externalDispatcher;
-    if (dispatcher && !dispatcher.cpcListening) {
-      dispatcher.cpcListening = true;
-      dispatcher.on("xAPI", onStatement);
+  // The learner's place: the page reads or saves it for the frame (H5P's form-encoded protocol).
+  Player.prototype.state = function (message) {
+    var self = this;
+    var name = /^[A-Za-z0-9_-]{1,64}$/;
+    if (!self.stateUrl || !name.test(message.dataType) || !name.test(message.subContentId)) {
+      self.reply({ type: "reply", id: message.id, status: 403, body: '{"success":false}' });
+      return;
     }
-  }
-
-  function start(element) {
-    var options = JSON.parse(document.getElementById(element.dataset.h5pPlayer).textContent);
-    byIri[options.xAPIObjectIRI] = new Sender(element);
-    var loading = element.querySelector(".h5p-loading");
-    return new Standalone(element, options).then(function () {
-      if (loading) { loading.remove(); }
-      var frame = element.querySelector("iframe");
-      if (frame) { frame.title = element.dataset.title; }
-      listen();
+    var url = self.stateUrl.replace("DATATYPE", message.dataType).replace("SUBCONTENTID", message.subContentId);
+    var post = message.method === "POST";
+    fetch(url, {
+      method: post ? "POST" : "GET",
+      credentials: "same-origin",
+      headers: post
+        ? { "Content-Type": "application/x-www-form-urlencoded", "X-CSRFToken": self.token, "X-Requested-With": "fetch" }
+        : { "X-Requested-With": "fetch" },
+      body: post ? String(message.body || "").slice(0, 300000) : undefined
+    }).then(function (response) {
+      return response.text().then(function (text) {
+        self.reply({ type: "reply", id: message.id, status: response.status, statusText: response.statusText, body: text });
+      });
+    }, function () {
+      self.reply({ type: "reply", id: message.id, status: 503, body: '{"success":false}' });
     });
-  }
+  };
 
-  elements.reduce(function (previous, element) {
-    return previous.then(function () { return start(element); }).catch(function (error) {
-      if (window.console) { console.error("H5P player", element.id, error); }
-    });
-  }, Promise.resolve()).then(listen);
+  Player.prototype.started = function () {
+    var loading = this.element.querySelector(".h5p-loading");
+    if (loading) { loading.remove(); }
+    this.element.classList.add("h5p-started");
+    if (this.init.viewed) { this.watchViewed(); }
+  };
+
+  // Rule "viewed": the lesson completes once the started player has been on screen.
+  Player.prototype.watchViewed = function () {
+    var self = this;
+    var send = function () {
+      if (self.viewedSent) { return; }
+      self.viewedSent = true;
+      self.push({
+        verb: { id: "http://adlnet.gov/expapi/verbs/experienced", display: { "en-US": "experienced" } },
+        object: { id: self.iri, objectType: "Activity" }
+      });
+    };
+    if (!window.IntersectionObserver) { send(); return; }
+    var observer = new IntersectionObserver(function (entries) {
+      if (entries.some(function (entry) { return entry.isIntersecting; })) { observer.disconnect(); send(); }
+    }, { threshold: 0.3 });
+    observer.observe(self.frame);
+  };
+
+  Player.prototype.failed = function (text) {
+    var loading = this.element.querySelector(".h5p-loading");
+    if (loading) { loading.remove(); }
+    this.say(this.element.dataset.failedText);
+    var url = this.element.dataset.failureUrl;
+    if (url && !this.failureSent) {
+      this.failureSent = true;
+      var form = new URLSearchParams();
+      form.set("message", String(text || "").slice(0, 500));
+      fetch(url, {
+        method: "POST",
+        credentials: "same-origin",
+        headers: { "Content-Type": "application/x-www-form-urlencoded", "X-CSRFToken": this.token || "", "X-Requested-With": "fetch" },
+        body: form.toString()
+      }).catch(function () {});
+    }
+  };
+
+  Player.prototype.handle = function (message) {
+    switch (message.type) {
+      case "hello":
+        this.reply({ type: "init", record: !!this.init.record, saveFreq: this.init.saveFreq, state: this.init.state });
+        break;
+      case "xapi":
+        if (message.statement && typeof message.statement === "object" &&
+            JSON.stringify(message.statement).length < MAX_STATEMENT_CHARS) {
+          var id = message.statement.object && message.statement.object.id;
+          if (typeof id === "string" && !this.iri) { this.iri = id.split("?")[0]; }
+          this.push(message.statement);
+        }
+        break;
+      case "state":
+        this.state(message);
+        break;
+      case "started":
+        this.started();
+        break;
+      case "failed":
+        this.failed(message.message);
+        break;
+      case "blocked":
+        this.element.dataset.blocked = String(message.host || "").slice(0, 255);
+        break;
+      case "resize":
+        var height = Math.round(Number(message.height));
+        if (height > 0) { this.frame.style.height = Math.min(height, MAX_HEIGHT) + "px"; }
+        break;
+    }
+  };
+
+  Array.prototype.forEach.call(document.querySelectorAll("[data-h5p-player]"), function (element) {
+    var player = new Player(element);
+    player.iri = player.init.iri;
+    if (player.frame) { players.push(player); }
+  });
+
+  window.addEventListener("message", function (event) {
+    var message = event.data;
+    if (!message || typeof message !== "object" || message.cpc !== "h5p-frame" || typeof message.type !== "string") { return; }
+    for (var i = 0; i < players.length; i++) {
+      // Only the frame this page made for the player, still sandboxed (an opaque origin).
+      if (event.source === players[i].frame.contentWindow && event.origin === "null") {
+        players[i].handle(message);
+        return;
+      }
+    }
+  });
 })();
