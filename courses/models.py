@@ -209,6 +209,14 @@ class LessonPage(AudienceMixin, RouteChainMixin, Page):
         return any(block.block_type in ACTIVITY_BLOCKS for block in self.body)
 
     @property
+    def completes_by_pre_test(self) -> bool:
+        """Whether the lesson's quiz is a pre-test, completed by taking it whatever the score."""
+        return any(
+            block.block_type == "quiz" and getattr(block.value["quiz"], "is_pre_test", False)
+            for block in self.body
+        )
+
+    @property
     def completes_by_h5p(self) -> bool:
         """Whether an H5P activity (rather than a quiz) decides its completion."""
         return any(block.block_type == "h5p" for block in self.body)
