@@ -344,6 +344,14 @@ class CourseRelease(WorkflowMixin, DraftStateMixin, LockableMixin, RevisionMixin
     def is_published(self) -> bool:
         return self.published_at is not None
 
+    def state(self) -> str:
+        """Where the release stands, in words: draft, awaiting approval, current or superseded."""
+        if self.is_published:
+            return _("current") if self.is_current else _("superseded")
+        return _("awaiting approval") if self.workflow_in_progress else _("draft")
+
+    state.short_description = _("state")
+
     def notes(self, language: str) -> str:
         return self.notes_en if language == "en" and self.notes_en else self.notes_mn
 
