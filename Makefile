@@ -6,6 +6,9 @@ BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 PORT ?= 8000
+# Links in emails, certificates (QR code, printed URL) and H5P statements use SITE_URL: under
+# `make run` it follows PORT, unless SITE_URL is set in the environment.
+SITE_URL ?= http://127.0.0.1:$(PORT)
 
 .PHONY: run test worker beat lint format setup migrate seed bench bench-h5p clean
 
@@ -41,8 +44,8 @@ seed: migrate
 	$(MANAGE) create_delivery_demo
 
 run: seed
-	@echo "Serving CPC Learn on http://127.0.0.1:$(PORT)/  (admin: /admin/)"
-	$(MANAGE) runserver 127.0.0.1:$(PORT)
+	@echo "Serving CPC Learn on http://127.0.0.1:$(PORT)/  (admin: /admin/; links in emails: $(SITE_URL))"
+	SITE_URL=$(SITE_URL) $(MANAGE) runserver 127.0.0.1:$(PORT)
 
 test: setup
 	$(BIN)/pytest $(PYTEST_ARGS)

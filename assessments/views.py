@@ -9,8 +9,8 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from courses.models import LessonPage
-from courses.selectors import access_for
+from courses.models import CoursePage, LessonPage
+from courses.selectors import access_for, lesson_state_for_user
 from courses.services import CourseActionError
 
 from . import selectors, services
@@ -137,11 +137,9 @@ def result(request, attempt_id: int):
     state = selectors.quiz_state_for_user(quiz=quiz, user=request.user)
     show_feedback = selectors.review_allowed(quiz.show_feedback, state)
     show_answers = selectors.review_allowed(quiz.show_correct_answers, state)
-    next_lesson = None
-    if state.passed:
-        from courses.selectors import lesson_state_for_user
-
-        next_lesson = lesson_state_for_user(lesson=lesson, user=request.user).next_lesson
+    lesson_state = lesson_state_for_user(lesson=lesson, user=request.user)
+    enrollment = lesson_state.enrollment
+    course_complete = bool(enrollment and enrollment.is_completed)
     return render(
         request,
         "assessments/result.html",
@@ -155,6 +153,10 @@ def result(request, attempt_id: int):
                 attempt, reveal=show_answers, with_feedback=show_feedback
             ),
             "lesson": lesson,
-            "next_lesson": next_lesson,
+            # The next step: the next lesson once this one is done, the course page (and its
+            # certificate) once the course is complete.
+            "next_lesson": lesson_state.next_lesson if state.passed and not course_complete else None,
+            "course_complete": course_complete,
+            "course": CoursePage.objects.ancestor_of(lesson).first() if course_complete else None,
         },
     )

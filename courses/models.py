@@ -210,6 +210,14 @@ class LessonPage(AudienceMixin, RouteChainMixin, Page):
         return blocks_complete_lesson(list(self.body.raw_data))
 
     @property
+    def completes_by_pre_test(self) -> bool:
+        """Whether the lesson's quiz is a pre-test, completed by taking it whatever the score."""
+        return any(
+            block.block_type == "quiz" and getattr(block.value["quiz"], "is_pre_test", False)
+            for block in self.body
+        )
+
+    @property
     def completes_by_h5p(self) -> bool:
         """Whether an H5P activity (rather than a quiz) decides its completion."""
         return blocks_complete_lesson([block for block in self.body.raw_data if block.get("type") == "h5p"])
@@ -338,6 +346,14 @@ class CourseRelease(WorkflowMixin, DraftStateMixin, LockableMixin, RevisionMixin
     @property
     def is_published(self) -> bool:
         return self.published_at is not None
+
+    def state(self) -> str:
+        """Where the release stands, in words: draft, awaiting approval, current or superseded."""
+        if self.is_published:
+            return _("current") if self.is_current else _("superseded")
+        return _("awaiting approval") if self.workflow_in_progress else _("draft")
+
+    state.short_description = _("state")
 
     def notes(self, language: str) -> str:
         return self.notes_en if language == "en" and self.notes_en else self.notes_mn

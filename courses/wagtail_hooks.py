@@ -46,6 +46,23 @@ class CourseReleaseEditView(EditView):
             return redirect("courses_admin:release", release.pk)
         return super().dispatch(request, *args, **kwargs)
 
+    def get_success_message(self, instance=None):
+        """Say what happened to the release: approved and published, sent back, published."""
+        if self.action == "workflow-action":
+            release = CourseRelease.objects.filter(pk=self.object.pk).first()
+            name = {"release": str(release or self.object)}
+            if self.workflow_action == "approve":
+                if release is not None and release.is_published:
+                    return _("Course release “%(release)s” approved and published.") % name
+                return _("Course release “%(release)s” approved; it waits for the next review step.") % name
+            if self.workflow_action == "reject":
+                return (
+                    _("Course release “%(release)s” sent back to the editor with changes requested.") % name
+                )
+        if self.action == "publish":
+            return _("Course release “%(release)s” published.") % {"release": str(self.object)}
+        return super().get_success_message(instance)
+
 
 class CourseReleaseViewSet(SnippetViewSet):
     model = CourseRelease
@@ -53,7 +70,7 @@ class CourseReleaseViewSet(SnippetViewSet):
     menu_label = _("Course releases")
     menu_order = 240
     add_to_admin_menu = True
-    list_display = ["__str__", "version", "policy", "published_at", "is_current"]
+    list_display = ["__str__", "version", "policy", "published_at", "state"]
     list_filter = ["course", "is_current"]
     edit_view_class = CourseReleaseEditView
     panels = [

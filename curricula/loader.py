@@ -11,7 +11,6 @@ import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import markdown
 from django.apps import apps
 from django.core.files.images import ImageFile
 from django.db import transaction
@@ -27,6 +26,7 @@ from glossary.services import term_upsert
 from lms.home.services import page_upsert as _page_upsert
 
 from . import figures
+from .prose import markdown_to_html
 from .quizzes import SyncResult, category_ensure, quiz_sync
 from .schema import (
     GLOSSARY_PATH,
@@ -119,10 +119,6 @@ def curriculum_dirs() -> list[tuple[str, Path]]:
     ]
     configs.sort(key=lambda config: config.curriculum_order)
     return [(config.label, Path(config.path) / "content") for config in configs]
-
-
-def markdown_to_html(text: str) -> str:
-    return markdown.markdown(text, extensions=["sane_lists"], output_format="html")
 
 
 class _Builder:

@@ -39,6 +39,13 @@ urlpatterns += i18n_patterns(
         account_views.PasswordChangeView.as_view(),
         name="account_change_password",
     ),
+    # Two-factor set-up that keeps `next` through the recovery codes (before allauth's own URLs).
+    path("accounts/2fa/totp/activate/", account_views.ActivateTOTPView.as_view(), name="mfa_activate_totp"),
+    path(
+        "accounts/2fa/recovery-codes/",
+        account_views.ViewRecoveryCodesView.as_view(),
+        name="mfa_view_recovery_codes",
+    ),
     path("accounts/", include("lms.accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("search/", course_views.search, name="search"),

@@ -198,6 +198,32 @@ def audit_record(*, action: str, actor=None, subject=None, obj=None, **details) 
     )
 
 
+def groups_change_record(*, user: User, actor, before: set[str], how: str) -> list[str]:
+    """Audit every group a person joined or left (compared with ``before``); the actions written."""
+    after = set(user.groups.values_list("name", flat=True))
+    written = []
+    for name in sorted(after - before):
+        audit_record(action="group.granted", actor=actor, subject=user, group=name, how=how)
+        written.append(f"+{name}")
+    for name in sorted(before - after):
+        audit_record(action="group.removed", actor=actor, subject=user, group=name, how=how)
+        written.append(f"-{name}")
+    return written
+
+
+@transaction.atomic
+def staff_created_account_confirm(*, user: User, actor) -> None:
+    """An account an administrator made in the admin can sign in: its email address counts as
+    confirmed (the administrator vouches for it), and that is in the audit log."""
+    from allauth.account.models import EmailAddress
+
+    EmailAddress.objects.filter(user=user).exclude(email__iexact=user.email).update(primary=False)
+    address, _created = EmailAddress.objects.update_or_create(
+        user=user, email=user.email.lower(), defaults={"verified": True, "primary": True}
+    )
+    audit_record(action="email.confirmed_by_staff", actor=actor, subject=user, obj=address)
+
+
 # --- invitations and access requests ---------------------------------------------------------------
 
 

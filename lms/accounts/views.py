@@ -1,6 +1,8 @@
 """Account pages: the profile, and allauth's forms answering bad input with 400."""
 
 from allauth.account import views as allauth_views
+from allauth.mfa.recovery_codes import views as mfa_recovery_views
+from allauth.mfa.totp import views as mfa_totp_views
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import REDIRECT_FIELD_NAME, logout
@@ -163,3 +165,29 @@ def delete_account(request):
             return redirect("wagtail_serve", "")
         return render(request, "accounts/delete_account.html", {"form": form}, status=400)
     return render(request, "accounts/delete_account.html", {"form": form})
+
+
+class _KeepsNext:
+    """Two-factor set-up keeps where the person was going (`next`, this site only) through the
+    set-up and the recovery codes, and ends there."""
+
+    def next_url(self) -> str:
+        return _safe_next(self.request, "")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["next_url"] = self.next_url()
+        return context
+
+
+class ActivateTOTPView(_KeepsNext, InvalidFormIs400, mfa_totp_views.ActivateTOTPView):
+    def get_success_url(self) -> str:
+        target = self.next_url()
+        if self.did_generate_recovery_codes:
+            url = reverse("mfa_view_recovery_codes")
+            return f"{url}?{urlencode({REDIRECT_FIELD_NAME: target})}" if target else url
+        return target or reverse("mfa_index")
+
+
+class ViewRecoveryCodesView(_KeepsNext, mfa_recovery_views.ViewRecoveryCodesView):
+    pass

@@ -1,3 +1,4 @@
+from django.contrib import messages
 from django.urls import include, path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
@@ -34,14 +35,45 @@ def access_requests_menu_item():
     )
 
 
+@hooks.register("before_edit_user")
+def remember_groups_before_edit(request, user):
+    if request.method == "POST":
+        request._cpc_groups_before = set(user.groups.values_list("name", flat=True))
+
+
 @hooks.register("after_edit_user")
 def audit_user_edit(request, user):
     services.audit_record(action="user.edited_in_admin", actor=request.user, subject=user)
+    before = getattr(request, "_cpc_groups_before", None)
+    if before is not None:
+        services.groups_change_record(user=user, actor=request.user, before=before, how="admin user form")
 
 
 @hooks.register("after_create_user")
 def audit_user_create(request, user):
     services.audit_record(action="user.created_in_admin", actor=request.user, subject=user)
+    services.groups_change_record(user=user, actor=request.user, before=set(), how="admin user form")
+    services.staff_created_account_confirm(user=user, actor=request.user)
+    if user.has_usable_password():
+        messages.info(
+            request,
+            _(
+                "%(email)s can sign in now with the password you set: their email address counts as "
+                "confirmed. Give them the password in person or by phone, never by email."
+            )
+            % {"email": user.email},
+        )
+    else:
+        from allauth.account.forms import ResetPasswordForm
+
+        form = ResetPasswordForm(data={"email": user.email})
+        if form.is_valid():
+            form.save(request)
+        messages.info(
+            request,
+            _("We emailed %(email)s a link to set their password; after that they can sign in.")
+            % {"email": user.email},
+        )
 
 
 class AccountLink:

@@ -85,6 +85,8 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
     "lms.security.CSPMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # The site's own 404/500 pages under DEBUG too (lms/error_pages.py); off unless SITE_ERROR_PAGES.
+    "lms.error_pages.SiteErrorPagesMiddleware",
 ]
 
 ROOT_URLCONF = "lms.urls"
