@@ -91,7 +91,8 @@ def phone(browser):
     context = browser.new_context(viewport=PHONE, locale="en-GB")
     context.add_init_script(WATCH_POLICY)
     page = context.new_page()
-    page.set_default_timeout(15_000)
+    # Six packages load their libraries in frames: slow on a loaded two-core CI machine.
+    page.set_default_timeout(30_000)
     problems = []
     errors = []  # every console error, kept for the report below
     page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
