@@ -125,8 +125,27 @@ def real_worker(celery_worker_process):
     conf.task_default_queue = celery_worker_process["queue"]
     try:
         yield celery_worker_process
+        # Tasks the test set off (a certificate after a completion, say) must end before the
+        # database is emptied for the next test, or the flush and the worker deadlock.
+        _wait_until_idle(celery_worker_process["queue"], celery_worker_process["node"])
     finally:
         conf.task_always_eager, conf.task_default_queue = saved
+
+
+def _wait_until_idle(queue: str, node: str, timeout: float = 60.0) -> None:
+    """Until the queue is empty and the worker runs and holds nothing (or the timeout passes)."""
+    import redis
+
+    broker = redis.Redis.from_url(celery_app.conf.broker_url)
+    inspector = celery_app.control.inspect(destination=[node], timeout=2)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if broker.llen(queue) == 0:
+            active = (inspector.active() or {}).get(node)
+            reserved = (inspector.reserved() or {}).get(node)
+            if active == [] and reserved == []:
+                return
+        time.sleep(0.3)
 
 
 def wait_for(check, timeout: float = 30.0, interval: float = 0.2):
