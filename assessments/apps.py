@@ -17,7 +17,8 @@ class AssessmentsConfig(AppConfig):
             "assessments", export=assessments_personal_data.export, erase=assessments_personal_data.erase
         )
 
-        from courses import blocks, releases
+        from courses import blocks
+        from courses.selectors import releases
 
         from .releases import h5p_block_completes, pin_h5p, pin_quizzes
 

@@ -4,7 +4,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, render
 
 from .models import CourseRelease, ReleaseMove
-from .releases import release_changes
+from .selectors import release_changes
 
 
 def release_detail(request, release_id: int):

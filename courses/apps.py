@@ -10,7 +10,10 @@ class CoursesConfig(AppConfig):
         from lms.accounts import personal_data
 
         from . import personal_data as courses_personal_data
-        from . import receivers  # noqa: F401  (connects signal receivers)
+        from . import (
+            receivers,  # noqa: F401  (connects signal receivers)
+            tasks,  # noqa: F401  (registers the app's Celery tasks by name: lms.queue)
+        )
 
         personal_data.register("courses", export=courses_personal_data.export)
         _store_renditions_beside_their_originals()

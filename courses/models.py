@@ -18,9 +18,10 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import DraftStateMixin, LockableMixin, Page, RevisionMixin, WorkflowMixin
 from wagtail.search import index
 
-from lms.home.routing import RouteChainMixin
+from lms.i18n import bilingual
 
 from .blocks import RICH_TEXT_FEATURES, LessonStreamBlock, blocks_complete_lesson
+from .routing import RouteChainMixin
 
 
 class AudienceMixin:
@@ -356,7 +357,7 @@ class CourseRelease(WorkflowMixin, DraftStateMixin, LockableMixin, RevisionMixin
     state.short_description = _("state")
 
     def notes(self, language: str) -> str:
-        return self.notes_en if language == "en" and self.notes_en else self.notes_mn
+        return bilingual(self, "notes", language)
 
     def clean(self):
         super().clean()

@@ -10,8 +10,12 @@ from wagtail.signals import page_published, page_unpublished, post_page_move, pu
 
 from lms.queue import publish
 
+from . import tasks
+from .errors import ReleaseError
 from .models import CoursePage, CourseRelease
-from .signals import course_completed
+from .selectors import restricted_courses_changed
+from .services import release_finalise, restricted_files_sync
+from .signals import course_completed, release_published
 
 logger = logging.getLogger(__name__)
 
@@ -19,14 +23,17 @@ logger = logging.getLogger(__name__)
 @receiver(course_completed, dispatch_uid="courses.completion_email")
 def queue_completion_email(sender, enrollment_id: int, **kwargs):
     """Not queued (broker down or hanging): logged, and the completion-email sweep sends it."""
-    from .tasks import enrollment_completion_notify
+    publish(tasks.enrollment_completion_notify, enrollment_id)
 
-    publish(enrollment_completion_notify, enrollment_id)
+
+@receiver(release_published, dispatch_uid="courses.release_policy")
+def queue_release_moves(sender, release_id: int, policy: str, **kwargs):
+    """Move the learners a newly published release's policy names, in the background."""
+    if policy != CourseRelease.Policy.NOBODY:
+        publish(tasks.release_apply_policy, release_id)
 
 
 def _course_audience_may_have_changed(sender, instance=None, **kwargs):
-    from .selectors import restricted_courses_changed
-
     restricted_courses_changed()
 
 
@@ -49,9 +56,6 @@ def release_approved(sender, instance, revision=None, **kwargs):
 
     from lms.accounts.services import audit_record
 
-    from .models import CourseRelease as Release
-    from .releases import ReleaseError, release_finalise
-
     entry = (
         # Wagtail logs the publish itself after this signal; the last action before it is the
         # reviewer's approval, or the admin's save when an admin publishes directly.
@@ -63,7 +67,7 @@ def release_approved(sender, instance, revision=None, **kwargs):
     except ReleaseError as error:
         # The course changed under the approval (its lessons were all removed): the release stays a
         # draft and the refusal is kept in the audit log rather than breaking the reviewer's page.
-        Release.objects.filter(pk=instance.pk).update(live=False, has_unpublished_changes=True)
+        CourseRelease.objects.filter(pk=instance.pk).update(live=False, has_unpublished_changes=True)
         audit_record(action="release.refused", actor=user, obj=instance, reason=str(error))
         logger.warning("Release %s was approved but not published: %s", instance.pk, error)
 
@@ -72,8 +76,6 @@ def release_approved(sender, instance, revision=None, **kwargs):
 
 
 def _sync_restricted_files() -> None:
-    from .services import restricted_files_sync
-
     restricted_files_sync()
 
 

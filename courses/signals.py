@@ -7,3 +7,6 @@ course_completed = Signal()
 
 # Sent after a commit that took a completed course back to in progress (a regrade removed a pass).
 course_reopened = Signal()
+
+# Sent after the transaction that published a release commits. Keyword arguments: release_id, policy.
+release_published = Signal()

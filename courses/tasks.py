@@ -25,6 +25,4 @@ def completion_emails_sweep() -> int:
 @shared_task(name="courses.release_apply_policy", acks_late=True)
 def release_apply_policy(release_id: int) -> int:
     """Move the learners a newly published release's policy names (progress kept on the release)."""
-    from .releases import release_apply_policy as apply
-
-    return apply(release_id=release_id)
+    return services.release_apply_policy(release_id=release_id)

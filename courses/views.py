@@ -8,7 +8,7 @@ import os
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.files.storage import default_storage
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
@@ -16,8 +16,10 @@ from django.views.decorators.http import require_GET, require_POST
 from wagtail.models import Locale, Page
 from wagtail.utils.sendfile import sendfile
 
+from . import errors as course_errors
 from . import selectors, services
 from .models import CoursePage, Enrollment, LessonPage
+from .responses import refusal
 
 
 def _page_or_404(request, page_id: int, model: type[Page]) -> Page:
@@ -28,17 +30,6 @@ def _page_or_404(request, page_id: int, model: type[Page]) -> Page:
         raise Http404(_("Page not found."))
     selectors.access_for(user=request.user, page=page).enforce()
     return page
-
-
-def _refusal(request, error: services.CourseActionError, back_url: str | None = None) -> HttpResponse:
-    if request.accepts("application/json") and not request.accepts("text/html"):
-        return JsonResponse({"error": str(error.message)}, status=error.status)
-    return render(
-        request,
-        "courses/action_refused.html",
-        {"message": error.message, "back_url": back_url},
-        status=error.status,
-    )
 
 
 @login_required
@@ -55,8 +46,8 @@ def enrol(request, page_id: int):
     course = _page_or_404(request, page_id, CoursePage)
     try:
         services.enrollment_create(user=request.user, course=course)
-    except services.CourseActionError as error:
-        return _refusal(request, error, course.get_url(request))
+    except course_errors.CourseActionError as error:
+        return refusal(request, error, course.get_url(request))
     messages.success(request, _("You are enrolled. Welcome to %(course)s!") % {"course": course.title})
     outline = selectors.course_outline_for_user(course=course, user=request.user)
     target = outline.resume_lesson.get_url(request) if outline.resume_lesson else course.get_url(request)
@@ -69,8 +60,8 @@ def lesson_complete(request, page_id: int):
     lesson = _page_or_404(request, page_id, LessonPage)
     try:
         progress = services.lesson_complete(user=request.user, lesson_key=lesson.translation_key)
-    except services.CourseActionError as error:
-        return _refusal(request, error, lesson.get_url(request))
+    except course_errors.CourseActionError as error:
+        return refusal(request, error, lesson.get_url(request))
     enrollment = progress.enrollment
     if enrollment.is_completed and enrollment.completed_at == progress.completed_at:
         messages.success(request, _("Congratulations! You have completed the course."))
@@ -93,7 +84,7 @@ def lesson_time(request, page_id: int):
         return JsonResponse({"error": _("'seconds' must not be negative.")}, status=400)
     try:
         added = services.lesson_time_add(user=request.user, lesson=lesson, seconds=seconds)
-    except services.CourseActionError as error:
+    except course_errors.CourseActionError as error:
         return JsonResponse({"error": str(error.message)}, status=error.status)
     return JsonResponse({"added": added})
 
@@ -110,19 +101,17 @@ def search(request):
 @require_POST
 def move(request, page_id: int):
     """A learner on an older release moves to the current one (or takes its changes as a refresher)."""
-    from . import releases
-
     course = _page_or_404(request, page_id, CoursePage)
     enrollment = Enrollment.objects.filter(
         user=request.user, course__translation_key=course.translation_key
     ).first()
-    current = releases.current_release(course)
+    current = selectors.current_release(course)
     if enrollment is None or current is None:
-        return _refusal(request, services.NotEnrolled(), course.get_url(request))
+        return refusal(request, course_errors.NotEnrolled(), course.get_url(request))
     try:
-        releases.enrollment_move(enrollment=enrollment, to=current, by=request.user)
-    except services.CourseActionError as error:
-        return _refusal(request, error, course.get_url(request))
+        services.enrollment_move(enrollment=enrollment, to=current, by=request.user)
+    except course_errors.CourseActionError as error:
+        return refusal(request, error, course.get_url(request))
     messages.success(
         request,
         _("You are now on version %(version)s. Lessons that changed are open again.")

@@ -22,7 +22,7 @@ class ReleaseChangesPanel(Panel):
         template_name = "courses/admin/release_changes_panel.html"
 
         def get_context_data(self, parent_context=None):
-            from .releases import release_changes
+            from .selectors import release_changes
 
             context = super().get_context_data(parent_context)
             release = self.instance

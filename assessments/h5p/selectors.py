@@ -16,7 +16,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from wagtail.models import Revision
 
-from courses.models import Enrollment, LessonPage, ReleaseLesson
+from courses.models import LessonPage, ReleaseLesson
+from courses.selectors import enrollment_for_lesson
 
 from . import content, frame
 from .models import (
@@ -130,9 +131,9 @@ def lesson_release_for(*, user, lesson: LessonPage, language: str) -> tuple[int 
     key = lesson.translation_key
     if user.is_authenticated:
         found = list(
-            Enrollment.objects.filter(user=user, release__lessons__lesson_key=key)
-            .order_by()
-            .values_list("release__lessons__revisions", "release__h5p_pins")[:1]
+            enrollment_for_lesson(user=user, lesson_key=key).values_list(
+                "lesson_revisions", "release__h5p_pins"
+            )[:1]
         )
         if found:
             return _released_revision(found[0][0], language), _json(found[0][1])

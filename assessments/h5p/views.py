@@ -24,9 +24,9 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 from wagtail.models import Locale, Page
 
+from courses.errors import CourseActionError
 from courses.models import LessonPage
 from courses.selectors import Access, access_for
-from courses.services import CourseActionError
 
 from . import files, frame, selectors, services
 from .models import H5PActivity, H5PLibrary, H5PUserState

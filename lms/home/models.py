@@ -6,7 +6,7 @@ from wagtail.admin.panels import FieldPanel
 from wagtail.fields import RichTextField
 from wagtail.models import Page
 
-from .routing import WholePathRouteMixin
+from courses.routing import WholePathRouteMixin
 
 
 class HomePage(WholePathRouteMixin, Page):

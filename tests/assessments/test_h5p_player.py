@@ -30,7 +30,7 @@ from assessments.models import (
     H5PPlayerError,
     H5PQuestionResult,
 )
-from courses import releases
+from courses import selectors as course_selectors
 from courses import services as course_services
 from courses.models import LessonPage, LessonProgress, ReleaseLesson
 from lms.accounts import roles
@@ -403,7 +403,7 @@ def test_a_release_pins_the_file_its_learners_play(site, django_capture_on_commi
             may_install_libraries=False,
             title="TF 2",
         )
-    changes = releases.release_changes(course=built.mn)
+    changes = course_selectors.release_changes(course=built.mn)
     assert changes.activities == ["Activity “TF 2” replaced by a new file (version 1 → 2)"]
     assert changes.any and changes.of("changed")  # the lesson changed with its activity's file
     release_2 = course_services.release_publish(course=built.mn, version="2.0")
@@ -431,7 +431,7 @@ def test_a_release_pins_the_file_its_learners_play(site, django_capture_on_commi
         page.body = [{"type": "text", "value": "<p>No activity now.</p>"}]
         page.save_revision()
     with translation.override("en"):  # the test client's requests left Mongolian active
-        assert releases.release_changes(course=built.mn).activities == ["Activity “TF 2” removed"]
+        assert course_selectors.release_changes(course=built.mn).activities == ["Activity “TF 2” removed"]
 
 
 # --- 7. clean-up ----------------------------------------------------------------------------------

@@ -13,7 +13,6 @@ from assessments.h5p import selectors
 from assessments.h5p.services import activity_iri
 from assessments.h5p.xapi import StatementError, clean_statement
 from assessments.models import H5PAttempt, H5PStatement, H5PUserState
-from courses import releases
 from courses import services as course_services
 from courses.models import LessonPage, LessonProgress
 from lms.accounts import roles
@@ -62,7 +61,7 @@ def two_releases(site):
     replace_in_lesson(built, 0, b)
     release_2 = course_services.release_publish(course=built.mn, version="2.0")
     enrollment = moved.enrollments.get()
-    releases.enrollment_move(enrollment=enrollment, to=release_2)
+    course_services.enrollment_move(enrollment=enrollment, to=release_2)
     return {"a": a, "b": b, "built": built, "stayed": stayed, "moved": moved}
 
 

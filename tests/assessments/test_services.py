@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from assessments import selectors, services
 from assessments.models import Question, Quiz, QuizAttempt, QuizResponse, RegradeLog
+from courses import errors as course_errors
 from courses import services as course_services
 from courses.models import Enrollment, LessonProgress
 from tests.assessments import helpers
@@ -79,7 +80,7 @@ def test_an_open_attempt_is_resumed_not_duplicated(setup, learner):
 
 
 def test_starting_needs_an_enrolment(setup):
-    with pytest.raises(course_services.NotEnrolled):
+    with pytest.raises(course_errors.NotEnrolled):
         services.attempt_start(user=UserFactory(), quiz=setup["quiz"], lesson=setup["lesson"])
     assert not QuizAttempt.objects.exists()
 
@@ -104,7 +105,7 @@ def test_fail_retry_pass_completes_the_lesson_and_the_course(setup, learner):
 
 
 def test_the_quiz_lesson_cannot_be_marked_complete_by_hand(setup, learner):
-    with pytest.raises(course_services.CompletedByActivity):
+    with pytest.raises(course_errors.CompletedByActivity):
         course_services.lesson_complete(user=learner, lesson_key=setup["lesson"].translation_key)
     assert not LessonProgress.objects.filter(completed_at__isnull=False).exists()
 

@@ -6,7 +6,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
-from courses import services, signals
+from courses import errors, services, signals
 from courses.models import Enrollment, LessonProgress
 from lms.accounts import roles
 from tests.factories import UserFactory, build_course, with_two_factor
@@ -41,25 +41,25 @@ def test_enrol_pins_current_release_from_either_language(course, learner):
 
 def test_enrolling_twice_is_refused_and_stores_nothing(course, learner):
     services.enrollment_create(user=learner, course=course.mn)
-    with pytest.raises(services.AlreadyEnrolled):
+    with pytest.raises(errors.AlreadyEnrolled):
         services.enrollment_create(user=learner, course=course.en)
     assert Enrollment.objects.filter(user=learner).count() == 1
 
 
 def test_a_course_without_release_cannot_be_taken(site, learner):
     draft = build_course(lessons=2, publish=False)
-    with pytest.raises(services.NotPublished):
+    with pytest.raises(errors.NotPublished):
         services.enrollment_create(user=learner, course=draft.mn)
     assert not Enrollment.objects.exists()
 
 
 def test_justice_course_is_hidden_from_teachers(site, learner):
     restricted = build_course(lessons=2, restricted_to=(roles.JUSTICE_LEARNERS,))
-    with pytest.raises(services.NotAllowed):
+    with pytest.raises(errors.NotAllowed):
         services.enrollment_create(user=learner, course=restricted.mn)
     investigator = UserFactory()
     investigator.groups.add(Group.objects.get(name=roles.JUSTICE_LEARNERS))
-    with pytest.raises(services.NotAllowed):  # not before two-factor sign-in is set up
+    with pytest.raises(errors.NotAllowed):  # not before two-factor sign-in is set up
         services.enrollment_create(user=investigator, course=restricted.mn)
     assert not Enrollment.objects.exists()
     with_two_factor(investigator)
@@ -68,7 +68,7 @@ def test_justice_course_is_hidden_from_teachers(site, learner):
 
 
 def test_completing_a_lesson_without_enrolment_is_refused(course, learner):
-    with pytest.raises(services.NotEnrolled):
+    with pytest.raises(errors.NotEnrolled):
         services.lesson_complete(user=learner, lesson_key=course.lessons["mn"][0].translation_key)
     assert not LessonProgress.objects.exists()
 
@@ -76,7 +76,7 @@ def test_completing_a_lesson_without_enrolment_is_refused(course, learner):
 def test_completing_a_lesson_of_another_course_is_refused(site, course, learner):
     other = build_course(lessons=2)
     services.enrollment_create(user=learner, course=course.mn)
-    with pytest.raises(services.NotEnrolled):
+    with pytest.raises(errors.NotEnrolled):
         services.lesson_complete(user=learner, lesson_key=other.lessons["mn"][0].translation_key)
     assert not LessonProgress.objects.exists()
 
@@ -84,7 +84,7 @@ def test_completing_a_lesson_of_another_course_is_refused(site, course, learner)
 def test_replaying_a_completion_changes_nothing(course, learner):
     enrollment = services.enrollment_create(user=learner, course=course.mn)
     first = services.lesson_complete(user=learner, lesson_key=course.lessons["mn"][0].translation_key)
-    with pytest.raises(services.AlreadyCompleted):
+    with pytest.raises(errors.AlreadyCompleted):
         services.lesson_complete(user=learner, lesson_key=course.lessons["en"][0].translation_key)
     enrollment.refresh_from_db()
     assert enrollment.completed_lessons == 1
@@ -193,5 +193,5 @@ def test_time_never_exceeds_the_clock(course, learner):
 
 def test_time_for_a_lesson_never_opened_is_refused(course, learner):
     services.enrollment_create(user=learner, course=course.mn)
-    with pytest.raises(services.NotEnrolled):
+    with pytest.raises(errors.NotEnrolled):
         services.lesson_time_add(user=learner, lesson=course.lessons["mn"][0], seconds=30)

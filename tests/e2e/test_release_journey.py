@@ -10,7 +10,6 @@ import pytest
 from django.contrib.auth.models import Group
 from playwright.sync_api import expect
 
-from courses import releases
 from courses import services as course_services
 from courses.models import CourseRelease, Enrollment, LessonPage, LessonProgress, ReleaseMove
 from lms.accounts import roles
@@ -156,7 +155,7 @@ def test_an_approved_release_moves_learners_and_a_later_one_leaves_them(site, li
     page_of_lesson_3 = LessonPage.objects.get(pk=lessons[2].pk).get_latest_revision_as_object()
     page_of_lesson_3.body = [{"type": "text", "value": "<p>Гуравдугаар хувилбарын текст.</p>"}]
     page_of_lesson_3.save_revision()
-    newest = releases.release_publish(
+    newest = course_services.release_publish(
         course=built.mn, version="1.2", notes_mn="Гурав дахь хичээл дахин бичигдсэн."
     )
     assert Enrollment.objects.get(user=steady).release == release

@@ -142,7 +142,7 @@ def test_suppression_hides_small_counts():
 
 
 def test_a_release_filter_counts_that_version_only(programme):
-    from courses import releases
+    from courses import services as releases
 
     newer = releases.release_publish(course=programme.a.mn, version="1.1")
     assert selectors.headline(Filters(release=newer)) == {

@@ -7,7 +7,7 @@ from pathlib import Path
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from courses import services as course_services
+from courses import errors as course_errors
 
 from ..package import MB, Limits
 
@@ -40,7 +40,7 @@ def activity_iri(activity_id: int) -> str:
 # --- errors ----------------------------------------------------------------------------------------
 
 
-class H5PError(course_services.CourseActionError):
+class H5PError(course_errors.CourseActionError):
     """An H5P action that cannot be done; carries an HTTP status and a readable message."""
 
 

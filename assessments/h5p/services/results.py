@@ -14,8 +14,9 @@ from django.db import transaction
 from django.db.models import F, FilteredRelation, Q
 from django.utils import timezone
 
+from courses import errors as course_errors
+from courses import selectors as course_selectors
 from courses import services as course_services
-from courses.models import Enrollment
 
 from .. import content
 from ..models import H5PActivity, H5PAttempt, H5PPlayerError, H5PQuestionResult, H5PStatement
@@ -63,7 +64,7 @@ def enrollment_for(*, user, lesson_key: uuid.UUID, lock: bool) -> tuple[int, boo
     one query. ``lock`` holds the enrolment's row to the end of the transaction (one request per
     learner at a time). Raises NotEnrolled."""
     enrollments = (
-        Enrollment.objects.filter(user=user, release__lessons__lesson_key=lesson_key)
+        course_selectors.enrollment_for_lesson(user=user, lesson_key=lesson_key)
         .annotate(own_progress=FilteredRelation("progress", condition=Q(progress__lesson_key=lesson_key)))
         .order_by()
     )
@@ -71,7 +72,7 @@ def enrollment_for(*, user, lesson_key: uuid.UUID, lock: bool) -> tuple[int, boo
         enrollments = enrollments.select_for_update(of=("self",))
     found = enrollments.values_list("pk", "own_progress__completed_at")[:1]
     if not found:
-        raise course_services.NotEnrolled()
+        raise course_errors.NotEnrolled()
     enrollment_id, completed_at = found[0]
     return enrollment_id, completed_at is not None
 
@@ -400,7 +401,7 @@ def _complete(*, user, lesson_key: uuid.UUID) -> bool:
     """Complete the lesson through the courses completion path (the one completion path)."""
     try:
         course_services.lesson_complete(user=user, lesson_key=lesson_key, by_activity=True)
-    except (course_services.AlreadyCompleted, course_services.NotEnrolled):
+    except (course_errors.AlreadyCompleted, course_errors.NotEnrolled):
         return False
     return True
 

@@ -10,6 +10,7 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
 
+from courses import errors as course_errors
 from courses import services as course_services
 from courses.models import CourseCompletion, CourseRelease, Enrollment, ReleaseLesson
 from lms.accounts import roles
@@ -70,7 +71,7 @@ def _complete_course(user: User, kit: Kit) -> None:
     ):
         try:
             course_services.lesson_complete(user=user, lesson_key=key, by_activity=True)
-        except course_services.AlreadyCompleted:
+        except course_errors.AlreadyCompleted:
             continue
 
 

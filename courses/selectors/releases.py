@@ -1,4 +1,4 @@
-"""Versioned courses: snapshot, compare, publish and move learners between releases.
+"""Reading releases: the current one, a course snapshot, what a release changes, who it moves.
 
 A release is a list of Wagtail revision ids, not a copy. Preparing one reads the latest
 revision of every lesson (drafts included: editors never publish lessons one by one) in both
@@ -19,46 +19,47 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
-from django.db.models import Count, F, OuterRef, Subquery
-from django.db.models.functions import Coalesce
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from wagtail.models import Page, Revision
+from wagtail.models import Locale, Page, Revision
 
-from lms.accounts.services import audit_record
-from lms.queue import publish_on_commit
-
-from . import signals
-from .blocks import blocks_complete_lesson
-from .models import (
-    CourseCompletion,
+from ..blocks import blocks_complete_lesson
+from ..models import (
     CoursePage,
     CourseRelease,
     Enrollment,
     LessonPage,
-    LessonProgress,
     ReleaseLesson,
-    ReleaseMove,
 )
-from .services import CourseActionError, canonical_course, completion_rule_met_q
-
-MOVE_CHUNK = 1000
 
 # Apps above courses register functions that pin their own content in a release (quizzes, H5P
 # activities): pinner(lesson_bodies: {lesson key: [stream block dicts]}) -> (pins: dict,
 # per_lesson: {key: fingerprint}). A pinner's ``release_field`` names the CourseRelease field its
 # pins go to (default ``quiz_pins``); with ``all_languages`` it reads every language's body.
 pinners: list[Callable[[dict], tuple[dict, dict]]] = []
+
+
 QUIZ_PINS = "quiz_pins"
+
+
 PIN_FIELDS = ("h5p_pins",)  # pin fields besides quiz_pins
 
 
-class ReleaseError(CourseActionError):
-    status = 409
+def canonical_course(course: CoursePage) -> CoursePage:
+    """The course page in the default locale, which learner data is keyed on."""
+    default_locale = Locale.get_default()
+    if course.locale_id == default_locale.pk:
+        return course
+    return CoursePage.objects.get(translation_key=course.translation_key, locale=default_locale)
 
 
-# --- reading a course as it stands ----------------------------------------------------------------
+def current_release(course: CoursePage | int) -> CourseRelease | None:
+    """The release learners enrol on now (None before the first): a course page in any language,
+    or a course id. One query."""
+    if isinstance(course, int):
+        return CourseRelease.objects.filter(course_id=course, is_current=True).first()
+    return CourseRelease.objects.filter(
+        course__translation_key=course.translation_key, is_current=True
+    ).first()
 
 
 @dataclass
@@ -191,6 +192,15 @@ def snapshot_course(course: CoursePage) -> Snapshot:
                 content=content,
             )
         )
+    pins, more, fingerprints = _pin(snapshots)
+    for snapshot in snapshots:
+        snapshot.content_hash = _content_hash(snapshot, fingerprints.get(snapshot.lesson_key, ""))
+    return Snapshot(lessons=snapshots, pins=pins, modules=module_revisions, more_pins=more)
+
+
+def _pin(snapshots: list[LessonSnapshot]) -> tuple[dict, dict, dict[uuid.UUID, str]]:
+    """Ask the apps above to pin their content in the release (quizzes, H5P activities):
+    (quiz pins, {release field: pins}, {lesson key: fingerprint of what the lesson shows})."""
     pins, more, fingerprints = {}, {}, {}
     bodies = {
         s.lesson_key: _stream((s.content.get(settings.LANGUAGE_CODE) or {}).get("body")) for s in snapshots
@@ -207,22 +217,26 @@ def snapshot_course(course: CoursePage) -> Snapshot:
         (pins if target == QUIZ_PINS else more.setdefault(target, {})).update(its_pins)
         for key, fingerprint in more_fingerprints.items():
             fingerprints[key] = fingerprints.get(key, "") + fingerprint
-    for snapshot in snapshots:
-        printable = {
-            language: {
-                "title": c.get("title"),
-                "body": _without_ids(_stream(c.get("body"))),
-                "required": c.get("required"),
-            }
-            for language, c in sorted(snapshot.content.items())
+    return pins, more, fingerprints
+
+
+def _content_hash(snapshot: LessonSnapshot, fingerprint: str) -> str:
+    """What decides whether a lesson changed between releases: its text and blocks in every
+    language (block ids aside) and the fingerprint of the activities it shows."""
+    printable = {
+        language: {
+            "title": c.get("title"),
+            "body": _without_ids(_stream(c.get("body"))),
+            "required": c.get("required"),
         }
-        digest = hashlib.sha256(json.dumps(printable, sort_keys=True, default=str).encode())
-        digest.update(fingerprints.get(snapshot.lesson_key, "").encode())
-        snapshot.content_hash = digest.hexdigest()
-    return Snapshot(lessons=snapshots, pins=pins, modules=module_revisions, more_pins=more)
+        for language, c in sorted(snapshot.content.items())
+    }
+    digest = hashlib.sha256(json.dumps(printable, sort_keys=True, default=str).encode())
+    digest.update(fingerprint.encode())
+    return digest.hexdigest()
 
 
-def _snapshot_of_release(release: CourseRelease) -> Snapshot:
+def snapshot_of_release(release: CourseRelease) -> Snapshot:
     rows = list(release.lessons.order_by("position"))
     ids = [revision for row in rows for revision in row.revisions.values()]
     contents = dict(Revision.objects.filter(pk__in=ids).values_list("pk", "content"))
@@ -246,9 +260,6 @@ def _snapshot_of_release(release: CourseRelease) -> Snapshot:
         modules=dict(release.module_revisions),
         more_pins={name: dict(getattr(release, name) or {}) for name in PIN_FIELDS},
     )
-
-
-# --- what changed ----------------------------------------------------------------------------------
 
 
 @dataclass
@@ -283,19 +294,19 @@ class ReleaseChanges:
 def release_changes(*, course: CoursePage, release: CourseRelease | None = None) -> ReleaseChanges:
     """What a release (by default: the course as it stands now) changes since the current release."""
     course = canonical_course(course)
-    previous = CourseRelease.objects.filter(course=course, is_current=True).first()
+    previous = current_release(course)
     if release is not None and release.is_published:
-        new = _snapshot_of_release(release)
+        new = snapshot_of_release(release)
         previous = (
             CourseRelease.objects.filter(course=course, published_at__lt=release.published_at)
             .order_by("-published_at")
             .first()
         )
     elif release is not None and release.source_release_id:
-        new = _snapshot_of_release(release.source_release)
+        new = snapshot_of_release(release.source_release)
     else:
         new = snapshot_course(course)
-    old = _snapshot_of_release(previous) if previous else Snapshot(lessons=[])
+    old = snapshot_of_release(previous) if previous else Snapshot(lessons=[])
     old_by_key = {lesson.lesson_key: lesson for lesson in old.lessons}
     new_keys = {lesson.lesson_key for lesson in new.lessons}
     changes = []
@@ -382,151 +393,7 @@ def _quiz_changes(old: dict, new: dict) -> list[str]:
     return lines
 
 
-# --- publishing ------------------------------------------------------------------------------------
-
-
-def _publish_pages(snapshot: Snapshot, user) -> None:
-    """Make the released revisions the live pages (the public face of the course is its current release)."""
-    wanted = {revision for lesson in snapshot.lessons for revision in lesson.revisions.values()}
-    wanted.update(revision for revisions in snapshot.modules.values() for revision in revisions.values())
-    live = set(Page.objects.filter(live_revision_id__in=wanted).values_list("live_revision_id", flat=True))
-    for revision in Revision.objects.filter(pk__in=wanted - live):
-        revision.publish(user=user, log_action=False, skip_permission_checks=True)
-
-
-def _ensure_revisions(course: CoursePage) -> None:
-    """Give a revision to lessons and modules made outside the admin, so a release can point at a
-    frozen copy."""
-    course = canonical_course(course)
-    keys = list(Page.objects.descendant_of(course).values_list("translation_key", flat=True))
-    for page in Page.objects.filter(translation_key__in=keys, latest_revision__isnull=True).specific():
-        page.save_revision(log_action=False, clean=False)
-
-
-@transaction.atomic
-def release_finalise(*, release: CourseRelease, user=None) -> CourseRelease:
-    """Freeze a release (a draft just approved, or one made by a service) and make it current.
-
-    Refuses a release that is already published, and serialises two publishers of one course.
-    """
-    list(CourseRelease.objects.select_for_update().filter(course_id=release.course_id).values_list("pk"))
-    release = CourseRelease.objects.select_related("course", "source_release").get(pk=release.pk)
-    if release.published_at is not None:
-        raise ReleaseError(_("This release is already published; releases cannot be changed."))
-    if release.source_release_id:
-        snapshot = _snapshot_of_release(release.source_release)
-    else:
-        _ensure_revisions(release.course)
-        snapshot = snapshot_course(release.course)
-    if not snapshot.lessons:
-        raise ReleaseError(_("The course has no lessons to release."))
-    ReleaseLesson.objects.bulk_create(
-        ReleaseLesson(
-            release=release,
-            lesson_key=lesson.lesson_key,
-            module_key=lesson.module_key,
-            position=lesson.position,
-            required=lesson.required,
-            completion=lesson.completion,
-            revisions=lesson.revisions,
-            content_hash=lesson.content_hash,
-        )
-        for lesson in snapshot.lessons
-    )
-    CourseRelease.objects.filter(course_id=release.course_id, is_current=True).update(is_current=False)
-    now = timezone.now()
-    CourseRelease.objects.filter(pk=release.pk).update(
-        is_current=True,
-        published_at=now,
-        published_by=user,
-        live=True,
-        has_unpublished_changes=False,
-        lesson_count=len(snapshot.lessons),
-        required_lesson_count=sum(1 for s in snapshot.lessons if s.required),
-        quiz_pins=snapshot.pins,
-        module_revisions=snapshot.modules,
-        **{name: snapshot.more_pins.get(name) or {} for name in PIN_FIELDS},
-    )
-    release.refresh_from_db()
-    _publish_pages(snapshot, user)
-    audit_record(
-        action="release.published",
-        actor=user,
-        obj=release,
-        version=release.version,
-        policy=release.policy,
-        rollback_of=release.source_release.version if release.source_release else None,
-    )
-    if release.policy != CourseRelease.Policy.NOBODY:
-        release_id = release.pk
-        from .tasks import release_apply_policy
-
-        publish_on_commit(release_apply_policy, release_id)
-    return release
-
-
-@transaction.atomic
-def release_publish(
-    *,
-    course: CoursePage,
-    version: str,
-    notes_mn: str = "",
-    notes_en: str = "",
-    user=None,
-    policy: str = CourseRelease.Policy.NOBODY,
-    source_release: CourseRelease | None = None,
-) -> CourseRelease:
-    """Create and publish a release at once (the curriculum loader, tests, scripts).
-
-    Editors go through the approval workflow instead, which ends in ``release_finalise``.
-    """
-    course = canonical_course(course)
-    exists = ReleaseError(_("Version %(version)s of this course already exists.") % {"version": version})
-    if CourseRelease.objects.filter(course=course, version=version).exists():
-        raise exists
-    try:
-        with transaction.atomic():
-            release = CourseRelease.objects.create(
-                course=course,
-                version=version,
-                notes_mn=notes_mn,
-                notes_en=notes_en,
-                policy=policy,
-                source_release=source_release,
-                live=False,
-            )
-    except IntegrityError:  # someone else made this version a moment ago
-        raise exists from None
-    return release_finalise(release=release, user=user)
-
-
-def release_rollback(
-    *,
-    to: CourseRelease,
-    version: str,
-    user=None,
-    notes_mn: str = "",
-    notes_en: str = "",
-    policy: str = CourseRelease.Policy.NOBODY,
-) -> CourseRelease:
-    """Publish an earlier release's content again, as a new release (history is never rewritten)."""
-    if not to.is_published:
-        raise ReleaseError(_("Only a published version can be rolled back to."))
-    return release_publish(
-        course=to.course,
-        version=version,
-        notes_mn=notes_mn,
-        notes_en=notes_en,
-        user=user,
-        policy=policy,
-        source_release=to,
-    )
-
-
-# --- moving learners ---------------------------------------------------------------------------------
-
-
-def _changed_keys(from_release_id: int, to_release_id: int) -> list[uuid.UUID]:
+def changed_keys(from_release_id: int, to_release_id: int) -> list[uuid.UUID]:
     """Lessons of the new release whose content differs from the same lesson in the old one."""
     old = dict(
         ReleaseLesson.objects.filter(release_id=from_release_id).values_list("lesson_key", "content_hash")
@@ -538,83 +405,6 @@ def _changed_keys(from_release_id: int, to_release_id: int) -> list[uuid.UUID]:
         )
         if key in old and old[key] != digest
     ]
-
-
-def _move_group(
-    enrollment_ids: list[int], *, from_release_id: int, to: CourseRelease, reason: str, by
-) -> int:
-    """Move enrolments that are all on one release: set-based SQL, a fixed number of queries."""
-    changed = _changed_keys(from_release_id, to.pk)
-    reopened = (
-        LessonProgress.objects.filter(
-            enrollment_id__in=enrollment_ids, lesson_key__in=changed, completed_at__isnull=False
-        )
-        .values("enrollment_id")
-        .annotate(n=Count("id"))
-    )
-    reopened_by_enrollment = {row["enrollment_id"]: row["n"] for row in reopened}
-    LessonProgress.objects.filter(
-        enrollment_id__in=enrollment_ids, lesson_key__in=changed, completed_at__isnull=False
-    ).update(completed_at=None)
-    required_done = (
-        LessonProgress.objects.filter(
-            enrollment_id=OuterRef("pk"),
-            completed_at__isnull=False,
-            lesson_key__in=ReleaseLesson.objects.filter(release=to, required=True).values("lesson_key"),
-        )
-        .order_by()
-        .values("enrollment_id")
-        .annotate(n=Count("id"))
-        .values("n")
-    )
-    Enrollment.objects.filter(pk__in=enrollment_ids).update(
-        release=to,
-        completed_lessons=Coalesce(Subquery(required_done), 0),
-        status=Enrollment.Status.ACTIVE,
-        completed_at=None,
-    )
-    now = timezone.now()
-    ReleaseMove.objects.bulk_create(
-        ReleaseMove(
-            enrollment_id=pk,
-            from_release_id=from_release_id,
-            to_release=to,
-            moved_at=now,
-            by=by,
-            reason=reason,
-            reopened_lessons=reopened_by_enrollment.get(pk, 0),
-        )
-        for pk in enrollment_ids
-    )
-    # Nothing left to redo (no required lesson changed): the course is complete on the new release too.
-    finished = (
-        list(
-            Enrollment.objects.filter(
-                completion_rule_met_q(),  # a course that also asks for a review meeting waits for it
-                pk__in=enrollment_ids,
-                completed_lessons__gte=to.required_lesson_count,
-            ).values_list("pk", flat=True)
-        )
-        if to.required_lesson_count
-        else []
-    )
-    if finished:
-        Enrollment.objects.filter(pk__in=finished).update(
-            status=Enrollment.Status.COMPLETED, completed_at=now
-        )
-        CourseCompletion.objects.bulk_create(
-            [CourseCompletion(enrollment_id=pk, release=to, completed_at=now) for pk in finished],
-            ignore_conflicts=True,
-        )
-        for pk in finished:
-            transaction.on_commit(lambda pk=pk: _announce_completed(pk), robust=True)
-    return len(enrollment_ids)
-
-
-def _announce_completed(enrollment_id: int) -> None:
-    from .services import _announce
-
-    _announce(signals.course_completed, enrollment_id)
 
 
 def movers(release: CourseRelease):
@@ -629,60 +419,8 @@ def movers(release: CourseRelease):
     return candidates.none()
 
 
-def release_apply_policy(*, release_id: int, progress: Callable[[int, int], None] | None = None) -> int:
-    """Move the learners the release's policy names, in chunks (safe to run again: moved people
-    are on the release and no longer match)."""
-    release = CourseRelease.objects.get(pk=release_id)
-    rows = list(movers(release).values_list("pk", "release_id"))
-    CourseRelease.objects.filter(pk=release.pk).update(moves_total=F("moves_done") + len(rows))
-    moved = 0
-    by_release: dict[int, list[int]] = {}
-    for pk, from_release in rows:
-        by_release.setdefault(from_release, []).append(pk)
-    for from_release, ids in by_release.items():
-        for start in range(0, len(ids), MOVE_CHUNK):
-            chunk = ids[start : start + MOVE_CHUNK]
-            with transaction.atomic():
-                moved += _move_group(
-                    chunk, from_release_id=from_release, to=release, reason="policy", by=None
-                )
-                CourseRelease.objects.filter(pk=release.pk).update(moves_done=F("moves_done") + len(chunk))
-            if progress:
-                progress(moved, len(rows))
-    if rows:
-        audit_record(action="release.learners_moved", obj=release, count=moved, policy=release.policy)
-    return moved
+def page_is_in_a_release(page: Page) -> bool:
+    """Whether the page is, or contains, a lesson some release (and so some learner) still reads."""
 
-
-@transaction.atomic
-def enrollment_move(*, enrollment: Enrollment, to: CourseRelease, by=None) -> Enrollment:
-    """Move one learner to another release of their course (the learner's own choice, or staff)."""
-    enrollment = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
-    if to.course_id != enrollment.course_id:
-        raise ReleaseError(_("That release belongs to another course."))
-    if not to.is_published:
-        raise ReleaseError(_("That release is not published."))
-    if to.pk == enrollment.release_id:
-        raise ReleaseError(_("You are already on this version."))
-    _move_group([enrollment.pk], from_release_id=enrollment.release_id, to=to, reason="learner", by=by)
-    audit_record(
-        action="enrollment.moved", actor=by, subject=enrollment.user, obj=enrollment, to_release=to.version
-    )
-    return Enrollment.objects.select_related("release").get(pk=enrollment.pk)
-
-
-def changed_lessons_for(enrollment: Enrollment, to: CourseRelease) -> list[uuid.UUID]:
-    """The lessons a learner would redo by moving to ``to`` (changed, and completed on their release)."""
-    changed = _changed_keys(enrollment.release_id, to.pk)
-    new = set(
-        ReleaseLesson.objects.filter(release=to)
-        .exclude(
-            lesson_key__in=ReleaseLesson.objects.filter(release_id=enrollment.release_id).values("lesson_key")
-        )
-        .values_list("lesson_key", flat=True)
-    )
-    return list(dict.fromkeys([*changed, *new]))
-
-
-def current_release(course: CoursePage) -> CourseRelease | None:
-    return CourseRelease.objects.filter(course=canonical_course(course), is_current=True).first()
+    keys = LessonPage.objects.filter(path__startswith=page.path).values("translation_key")
+    return ReleaseLesson.objects.filter(lesson_key__in=keys).exists()
