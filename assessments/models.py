@@ -13,7 +13,6 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey
@@ -25,14 +24,7 @@ from wagtail.fields import StreamField
 from wagtail.models import DraftStateMixin, LockableMixin, Orderable, RevisionMixin
 from wagtail.search import index
 
-
-def bilingual(obj, field: str) -> str:
-    """The active language's value of ``<field>_mn`` / ``<field>_en``, falling back to Mongolian."""
-    if translation.get_language() == "en":
-        value = getattr(obj, f"{field}_en", "")
-        if value:
-            return value
-    return getattr(obj, f"{field}_mn", "")
+from lms.i18n import bilingual
 
 
 class QuestionCategory(models.Model):

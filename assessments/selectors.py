@@ -13,6 +13,7 @@ from django.utils.translation import gettext, gettext_lazy
 from wagtail.models import Revision
 
 from courses.models import Enrollment
+from lms.i18n import bilingual
 
 from . import grading, layout
 from .models import Question, Quiz, QuizAttempt, QuizResponse
@@ -24,9 +25,7 @@ def _lang() -> str:
 
 
 def _pick(item: dict, name: str) -> str:
-    if _lang() == "en" and item.get(f"{name}_en"):
-        return item[f"{name}_en"]
-    return item.get(f"{name}_mn", "")
+    return bilingual(item, name)
 
 
 # --- the learner's view of a quiz --------------------------------------------------------------
@@ -495,8 +494,3 @@ def gain_summary(sums: list[dict], index: int | None = 0) -> dict:
             "improved_share": round(improved / learners, 4),
         }
     return result
-
-
-def knowledge_gain_by(enrollments: QuerySet, dimension) -> list[dict]:
-    """Knowledge gain of the given enrolments per value of one dimension (see knowledge_gain_sums)."""
-    return list(gain_summary(knowledge_gain_sums(enrollments, dimension)).values())

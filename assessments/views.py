@@ -9,30 +9,14 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from courses.errors import CourseActionError
 from courses.models import CoursePage, LessonPage
+from courses.responses import refusal
 from courses.selectors import access_for, lesson_state_for_user
-from courses.services import CourseActionError
 
 from . import selectors, services
 from .forms import answers_from_post
 from .models import Quiz, QuizAttempt
-
-
-def _wants_json(request) -> bool:
-    return request.headers.get("x-requested-with") == "fetch" or (
-        request.accepts("application/json") and not request.accepts("text/html")
-    )
-
-
-def _refusal(request, error: CourseActionError, back_url: str | None = None):
-    if _wants_json(request):
-        return JsonResponse({"error": str(error.message)}, status=error.status)
-    return render(
-        request,
-        "courses/action_refused.html",
-        {"message": error.message, "back_url": back_url},
-        status=error.status,
-    )
 
 
 def _own_attempt(request, attempt_id: int) -> tuple[QuizAttempt, LessonPage]:
@@ -68,7 +52,7 @@ def start(request, quiz_id: int):
     try:
         attempt = services.attempt_start(user=request.user, quiz=quiz, lesson=lesson)
     except CourseActionError as error:
-        return _refusal(request, error, lesson.url)
+        return refusal(request, error, lesson.url)
     return redirect("assessments:attempt", attempt.pk)
 
 
@@ -123,7 +107,7 @@ def submit(request, attempt_id: int):
             user=request.user, attempt_id=attempt.pk, answers=answers_from_post(attempt, request.POST)
         )
     except CourseActionError as error:
-        return _refusal(request, error, lesson.url)
+        return refusal(request, error, lesson.url)
     return redirect("assessments:result", attempt.pk)
 
 

@@ -15,6 +15,8 @@ from modelcluster.models import ClusterableModel
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
 from wagtail.models import Orderable, RevisionMixin
 
+from lms.i18n import bilingual
+
 from .codes import DISPLAY_LENGTH
 
 
@@ -195,7 +197,7 @@ class Certificate(models.Model):
         return f"{self.code} · {self.holder_name}"
 
     def course_title(self, language: str) -> str:
-        return self.course_title_en if language == "en" and self.course_title_en else self.course_title_mn
+        return bilingual(self, "course_title", language)
 
     def pdf(self, language: str):
         return self.pdf_en if language == "en" else self.pdf_mn

@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from courses.models import CoursePage, Enrollment
 from lms import outbox
 from lms.accounts.services import audit_record
+from lms.i18n import bilingual
 from lms.queue import publish
 
 from . import codes, rendering
@@ -64,16 +65,14 @@ def design_for(
 ) -> rendering.CertificateDesign:
     signatories = template.signatories.all() if template.pk else []
     return rendering.CertificateDesign(
-        title=rendering.fill_placeholders(
-            getattr(template, f"title_{language}") or template.title_mn, values
-        ),
-        body=rendering.fill_placeholders(getattr(template, f"body_{language}") or template.body_mn, values),
+        title=rendering.fill_placeholders(bilingual(template, "title", language), values),
+        body=rendering.fill_placeholders(bilingual(template, "body", language), values),
         orientation=template.orientation,
         background_png=_image_bytes(template.background),
         signatories=[
             rendering.Signatory(
-                name=(signatory.name_en if language == "en" and signatory.name_en else signatory.name_mn),
-                title=(signatory.title_en if language == "en" and signatory.title_en else signatory.title_mn),
+                name=bilingual(signatory, "name", language),
+                title=bilingual(signatory, "title", language),
                 signature_png=_image_bytes(signatory.signature),
             )
             for signatory in signatories
@@ -331,14 +330,12 @@ def reissue_candidates(*, template: CertificateTemplate):
 
 def reissue_start(*, template: CertificateTemplate, expected: int, by) -> int:
     """Queue the re-rendering of the certificates the editor was shown; refuse if the count moved."""
-    from .tasks import certificate_rerender
-
     ids = list(reissue_candidates(template=template).values_list("pk", flat=True))
     if len(ids) != expected:
         raise CertificateError(_("The number of certificates changed since you looked. Check again."))
     audit_record(action="certificate.reissue_started", actor=by, obj=template, count=len(ids))
     for certificate_id in ids:
-        publish(certificate_rerender, certificate_id, by.pk if by else None)
+        publish("certificates.rerender", certificate_id, by.pk if by else None)
     return len(ids)
 
 

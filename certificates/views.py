@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET
 
 from courses.selectors import access_for
 from lms import ratelimit
+from lms.http import wants_json
 
 from . import selectors
 from .codes import normalise_code, printable
@@ -24,9 +25,7 @@ def _client_address(request) -> str:
 
 
 def _wants_json(request) -> bool:
-    return request.GET.get("format") == "json" or (
-        request.accepts("application/json") and not request.accepts("text/html")
-    )
+    return request.GET.get("format") == "json" or wants_json(request)
 
 
 @require_GET

@@ -9,18 +9,14 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 
+from lms.http import wants_json
+
 from .errors import TwoFactorRequired
 from .selectors import has_two_factor, requires_two_factor
 
 
 def two_factor_setup_url(next_url: str) -> str:
     return f"{reverse('mfa_activate_totp')}?{urlencode({'next': next_url})}"
-
-
-def _wants_json(request) -> bool:
-    return request.headers.get("x-requested-with") == "fetch" or (
-        request.accepts("application/json") and not request.accepts("text/html")
-    )
 
 
 class TwoFactorRequiredMiddleware:
@@ -47,12 +43,12 @@ class TwoFactorRequiredMiddleware:
         if not isinstance(exception, TwoFactorRequired):
             return None
         message = _("Set up two-factor sign-in to open this course.")
-        if request.method in ("GET", "HEAD") and not _wants_json(request):
+        if request.method in ("GET", "HEAD") and not wants_json(request):
             messages.info(request, message)
             return redirect(two_factor_setup_url(request.get_full_path()))
         # An action (enrol, complete, answer...) is refused and changes nothing; the page says where
         # to go. The browser comes back to the page it was on, not to the action's URL.
-        if _wants_json(request):
+        if wants_json(request):
             return JsonResponse({"error": message, "setup_url": reverse("mfa_activate_totp")}, status=403)
         return render(
             request,

@@ -5,8 +5,10 @@ from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from lms.i18n import bilingual
 
 
 class BilingualNameMixin(models.Model):
@@ -23,9 +25,7 @@ class BilingualNameMixin(models.Model):
 
     @property
     def name(self) -> str:
-        if translation.get_language() == "en" and self.name_en:
-            return self.name_en
-        return self.name_mn
+        return bilingual(self, "name")
 
 
 class Region(BilingualNameMixin):
