@@ -12,6 +12,9 @@ class CertificatesConfig(AppConfig):
         from lms.accounts import personal_data
 
         from . import personal_data as certificates_personal_data
-        from . import receivers  # noqa: F401  (connects signal receivers)
+        from . import (
+            receivers,  # noqa: F401  (connects signal receivers)
+            tasks,  # noqa: F401  (registers the app's Celery tasks by name: lms.queue)
+        )
 
         personal_data.register("certificates", export=certificates_personal_data.export)

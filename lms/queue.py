@@ -8,6 +8,10 @@ twice, so a publish that was given up on but reached the broker after all does n
 
 With tasks inline (no broker, ``CELERY_TASK_ALWAYS_EAGER``), the task runs at once and its own
 errors are the caller's, as before (``publish_on_commit`` logs them: ``robust``).
+
+A service names the task it queues (``"reports.export"``) rather than importing it: tasks call
+services, so an import the other way would be a cycle. Every app's ``ready`` imports its tasks
+module, so each name is registered in the web process as in the worker.
 """
 
 from __future__ import annotations
@@ -29,11 +33,22 @@ def publish_timeout() -> float:
     return float(getattr(settings, "CELERY_BROKER_TIMEOUT", 2.0))
 
 
+def _task(task):
+    """A task, or the task registered under a name (a name unknown is a programming error: KeyError)."""
+    if isinstance(task, str):
+        from celery import current_app
+
+        return current_app.tasks[task]
+    return task
+
+
 def publish(task, *args, **kwargs) -> bool:
-    """Queue ``task(*args, **kwargs)``; True when the broker took it (or it ran inline).
+    """Queue ``task(*args, **kwargs)`` (a task, or its registered name); True when the broker
+    took it (or it ran inline).
 
     Never raises for a broker fault and never waits longer than ``CELERY_BROKER_TIMEOUT``.
     """
+    task = _task(task)
     if task.app.conf.task_always_eager:
         task.apply_async(args=args, kwargs=kwargs)
         return True
@@ -74,5 +89,7 @@ def publish(task, *args, **kwargs) -> bool:
 
 
 def publish_on_commit(task, *args, **kwargs) -> None:
-    """Queue the task once the current transaction commits (at once outside a transaction)."""
+    """Queue the task (or its registered name) once the current transaction commits (at once
+    outside a transaction)."""
+    task = _task(task)  # an unknown name fails here, in the caller, not silently after the commit
     transaction.on_commit(lambda: publish(task, *args, **kwargs), robust=True)

@@ -14,6 +14,7 @@ class DeliveryConfig(AppConfig):
         from lms.accounts import personal_data
 
         from . import personal_data as delivery_personal_data
+        from . import tasks  # noqa: F401  (registers the app's Celery tasks by name: lms.queue)
 
         personal_data.register(
             "delivery", export=delivery_personal_data.export, erase=delivery_personal_data.erase

@@ -7,3 +7,6 @@ class ReportsConfig(AppConfig):
     name = "lms.reports"
     label = "reports"
     verbose_name = _("Programme reports")
+
+    def ready(self):
+        from . import tasks  # noqa: F401  (registers the app's Celery tasks by name: lms.queue)

@@ -42,10 +42,7 @@ def export_job_create(
     )
     audit_record(action="report.exported", actor=owner, obj=job, table=table, format=fmt, filters=query)
     job_id = str(job.pk)
-
-    from .tasks import export_run
-
-    publish_on_commit(export_run, job_id)
+    publish_on_commit("reports.export", job_id)
     return job
 
 

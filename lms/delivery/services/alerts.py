@@ -33,11 +33,8 @@ def alert_raise(*, session: SessionLog, by: User) -> SafeguardingAlert:
     alert = SafeguardingAlert.objects.create(session=session, raised_by=by, raised_at=timezone.now())
     audit_record(action="safeguarding.alert_raised", actor=by, obj=alert, club=session.club_id)
     alert_id = alert.pk
-
-    from ..tasks import safeguarding_alert_email
-
     # A broker outage must not lose the log: publish logs it and the sweep sends the email.
-    publish_on_commit(safeguarding_alert_email, alert_id)
+    publish_on_commit("delivery.safeguarding_alert_email", alert_id)
     return alert
 
 

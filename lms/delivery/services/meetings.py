@@ -170,10 +170,7 @@ def meeting_invite(*, meeting: ReviewMeeting, by: User, people) -> int:
 def _queue_emails(meeting_id: int, person_ids: list[int], kind: str) -> None:
     if not person_ids:
         return
-
-    from ..tasks import meeting_email
-
-    publish_on_commit(meeting_email, meeting_id, person_ids, kind)
+    publish_on_commit("delivery.meeting_email", meeting_id, person_ids, kind)
 
 
 EMAIL_KINDS = ("invitation", "changed", "cancelled")
