@@ -17,6 +17,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.models import Revision
 
+from courses import errors as course_errors
+from courses import selectors as course_selectors
 from courses import services as course_services
 from courses.models import Enrollment, LessonPage, LessonProgress
 from lms.accounts.services import audit_record
@@ -29,7 +31,7 @@ from .models import Question, Quiz, QuizAttempt, QuizResponse, RegradeLog
 DEADLINE_GRACE = timedelta(seconds=15)
 
 
-class QuizActionError(course_services.CourseActionError):
+class QuizActionError(course_errors.CourseActionError):
     """A quiz action that cannot be done; carries an HTTP status and a readable message."""
 
 
@@ -158,14 +160,14 @@ def _draw_questions(quiz: Quiz, rng: random.Random, pinned: dict[int, int]) -> l
 
 
 def _lesson_enrollment(*, user, lesson: LessonPage, lock: bool = False) -> Enrollment:
-    enrollments = Enrollment.objects.select_related("release").filter(
-        user=user, release__lessons__lesson_key=lesson.translation_key
-    )
+    enrollments = course_selectors.enrollment_for_lesson(
+        user=user, lesson_key=lesson.translation_key
+    ).select_related("release")
     if lock:
         enrollments = enrollments.select_for_update(of=("self",))
     enrollment = enrollments.first()
     if enrollment is None:
-        raise course_services.NotEnrolled()
+        raise course_errors.NotEnrolled()
     return enrollment
 
 
@@ -353,7 +355,7 @@ def _complete_lesson(attempt: QuizAttempt) -> bool:
         return False
     try:
         course_services.lesson_complete(user=attempt.user_id, lesson_key=attempt.lesson_key, by_activity=True)
-    except (course_services.AlreadyCompleted, course_services.NotEnrolled):
+    except (course_errors.AlreadyCompleted, course_errors.NotEnrolled):
         return False
     return True
 
@@ -564,3 +566,17 @@ def _reopen_lesson(attempt: QuizAttempt, *, by=None) -> None:
             by=by,
             reason=f"regrade of quiz {attempt.quiz_id}",
         )
+
+
+# --- bulk loads (generated scale data, imports): rows already graded, nothing announced ---------
+
+
+def attempts_bulk_create(attempts: list[QuizAttempt]) -> int:
+    """Insert submitted attempts in batches; returns how many."""
+    QuizAttempt.objects.bulk_create(attempts, batch_size=5000)
+    return len(attempts)
+
+
+def attempts_bulk_remove(people) -> None:
+    """Delete every attempt of people (a queryset), with their responses."""
+    QuizAttempt.objects.filter(user__in=people).delete()

@@ -1,5 +1,6 @@
 """Writes about people."""
 
+from django.contrib.auth.models import Group
 from django.db import transaction
 
 from .models import AccessRequest, AuditEvent, Invitation, InvitationUse, Organisation, Region, User
@@ -239,8 +240,6 @@ class AccessError(Exception):
 
 def grantable_groups():
     """Groups an invitation or request may grant: audiences, never staff roles (they carry permissions)."""
-    from django.contrib.auth.models import Group
-
     return Group.objects.filter(permissions__isnull=True).order_by("name")
 
 
@@ -417,3 +416,45 @@ def account_anonymise(*, user: User, by=None) -> None:
     user.is_active = False
     user.set_unusable_password()  # also ends every session: Django checks the password hash per session
     user.save()
+
+
+# --- bulk loads (generated scale data, imports): rows already consistent, no audit, no email ---
+
+
+def organisations_bulk_create(rows: list[Organisation]) -> list[Organisation]:
+    """Insert organisations in batches; returns them with their ids."""
+    return Organisation.objects.bulk_create(rows, batch_size=5000)
+
+
+def people_bulk_create(people: list[User], *, group_name: str | None = None, in_group=None) -> list[User]:
+    """Insert people in batches (unusable passwords are the caller's choice); those ``in_group``
+    picks (a predicate on the person) join the group ``group_name``. Returns them with their ids."""
+    people = User.objects.bulk_create(people, batch_size=5000)
+    group = Group.objects.filter(name=group_name).first() if group_name else None
+    if group is not None:
+        through = User.groups.through
+        through.objects.bulk_create(
+            [through(user_id=p.pk, group_id=group.pk) for p in people if in_group is None or in_group(p)],
+            batch_size=10000,
+        )
+    return people
+
+
+def people_bulk_remove(people) -> int:
+    """Delete people (a queryset) with what is theirs in this app; the apps above remove their own
+    rows first. Returns the rows deleted."""
+    count, _ = people.delete()
+    return count
+
+
+def organisations_bulk_remove(organisations) -> int:
+    count, _ = organisations.delete()
+    return count
+
+
+def generated_person_ensure(*, email: str, full_name: str) -> User:
+    """A made-up person who cannot sign in (generated data's organiser, say): found or created."""
+    person, _created = User.objects.get_or_create(
+        email=email, defaults={"full_name": full_name, "password": "!"}
+    )
+    return person

@@ -18,6 +18,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from courses.models import CourseCompletion
+from lms.accounts import services as account_services
 from lms.accounts.models import Organisation, Region, User
 from lms.reports.scale import DOMAIN, ScaleDataError
 
@@ -118,7 +119,7 @@ def _places(rng: random.Random) -> dict[str, list[tuple[int, int]]]:
         )
     )
     districts = list(Region.objects.filter(kind=Region.Kind.DISTRICT).order_by("code"))
-    made = Organisation.objects.bulk_create(
+    made = account_services.organisations_bulk_create(
         [
             Organisation(
                 kind=Organisation.Kind.TVET,
@@ -241,8 +242,8 @@ def _sessions(rng, count, clubs, members, terms, today) -> int:
 
 
 def _meetings(rng, count, clubs, kits, today) -> tuple[int, int]:
-    manager, _created = User.objects.get_or_create(
-        email=MANAGER_EMAIL, defaults={"full_name": "Scale delivery manager", "password": "!"}
+    manager = account_services.generated_person_ensure(
+        email=MANAGER_EMAIL, full_name="Scale delivery manager"
     )
     places = sorted({(club.kit_id, club.region_id) for club in clubs})
     runners: dict[tuple[int, int], set[int]] = {}
@@ -295,6 +296,6 @@ def delivery_scale_remove(*, log: Callable[[str], None] = print) -> int:
         clubs.delete()
         MeetingParticipant.objects.filter(person__email__endswith="@" + DOMAIN).delete()
         ReviewMeeting.objects.filter(organiser__email=MANAGER_EMAIL).delete()
-        User.objects.filter(email=MANAGER_EMAIL).delete()
+        account_services.people_bulk_remove(User.objects.filter(email=MANAGER_EMAIL))
     log(f"removed the generated club delivery ({count:,} sessions)")
     return count

@@ -14,20 +14,15 @@ import random
 import time
 from collections.abc import Callable
 
-from django.contrib.auth.models import Group
 from django.db import connection, transaction
 from django.utils import timezone
 
+from assessments import services as quiz_services
 from assessments.models import Quiz, QuizAttempt
-from courses.models import (
-    CourseCompletion,
-    CoursePage,
-    CourseRelease,
-    Enrollment,
-    LessonProgress,
-    ReleaseLesson,
-)
+from courses.models import CoursePage, CourseRelease, Enrollment, ReleaseLesson
+from courses.services import bulk as course_bulk
 from lms.accounts import roles
+from lms.accounts import services as account_services
 from lms.accounts.models import Organisation, Region, User
 
 DOMAIN = "scale.cpclearn.invalid"
@@ -70,7 +65,8 @@ def _pick(rng: random.Random, weights: dict):
 
 
 def scale_data_generate(*, learners: int, seed: int = 2026, log: Callable[[str], None] = print) -> dict:
-    """Generate the data set; refuses to run twice (``scale_data_remove`` first)."""
+    """Generate the data set; refuses to run twice (``scale_data_remove`` first). Every table is
+    written through its own app's bulk services."""
     if User.objects.filter(email__endswith="@" + DOMAIN).exists():
         raise ScaleDataError(
             f"A scale data set is already here (addresses @{DOMAIN}); remove it with --remove first."
@@ -87,85 +83,88 @@ def scale_data_generate(*, learners: int, seed: int = 2026, log: Callable[[str],
     started_clock = time.perf_counter()
     figures: dict[str, int | float] = {}
 
-    def step(name: str, count: int, since: float):
-        figures[name] = count
-        log(f"{name}: {count:,} in {time.perf_counter() - since:.1f} s")
+    def step(name: str, make: Callable[[], object], count: Callable[[object], int] = len):
+        since = time.perf_counter()
+        made = make()
+        figures[name] = count(made)
+        log(f"{name}: {figures[name]:,} in {time.perf_counter() - since:.1f} s")
+        return made
 
-    lessons = {
-        course_id: list(
-            ReleaseLesson.objects.filter(release=release)
-            .order_by("position")
-            .values_list("lesson_key", "required")
-        )
-        for course_id, release in releases.items()
-    }
-    tests = _course_tests(releases)
     today = timezone.localdate()
+    with transaction.atomic():
+        organisations = step(
+            "organisations",
+            lambda: _organisations(rng, regions, max(20, learners // 25)),
+            lambda made: sum(len(rows) for rows in made.values()),
+        )
+        people = step("learners", lambda: _people(rng, learners, organisations, today))
+        enrollments = step("enrolments", lambda: _enrollments(rng, people, releases, today))
+        step("completions", lambda: course_bulk.completions_bulk_create(enrollments), int)
+        step("lesson progress rows", lambda: _progress(rng, enrollments, releases), int)
+        step("quiz attempts", lambda: _attempts(rng, enrollments, _course_tests(releases)), int)
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+    figures["seconds"] = round(time.perf_counter() - started_clock, 1)
+    log(f"done in {figures['seconds']} s")
+    return figures
+
+
+def _people(rng: random.Random, learners: int, organisations: dict, today: dt.date) -> list[User]:
+    """Learners in every role, spread over the organisations; justice-sector ones in their group."""
+    people = []
+    justice_share = sum(JUSTICE_ROLES.values())
+    for n in range(learners):
+        justice = rng.random() < justice_share
+        role = _pick(rng, JUSTICE_ROLES if justice else OTHER_ROLES)
+        organisation = rng.choice(organisations[ORGANISATION_FOR_ROLE[role]])
+        people.append(
+            User(
+                email=f"learner{n:06d}@{DOMAIN}",
+                full_name=f"Scale learner {n}",
+                password="!",  # noqa: S106  # nosec B106 - "!" is Django's unusable password
+                role=role,
+                organisation_id=organisation[0],
+                region_id=organisation[1],
+                sex=rng.choices(["female", "male", "not_stated"], weights=[62, 35, 3])[0],
+                birth_year=None if rng.random() < 0.07 else rng.randint(today.year - 62, today.year - 19),
+                date_joined=timezone.now(),
+            )
+        )
+    return account_services.people_bulk_create(
+        people, group_name=roles.JUSTICE_LEARNERS, in_group=lambda person: person.role in JUSTICE_ROLES
+    )
+
+
+def _enrollments(rng: random.Random, people: list[User], releases: dict, today: dt.date) -> list[Enrollment]:
+    """Each person in the open courses (most of them) and, in the justice sector, the restricted
+    one; enrolled over two fiscal years, most started, many completed."""
     first_day = dt.date(today.year - 2, 10, 1)
     span = (today - first_day).days
-
-    with transaction.atomic():
-        since = time.perf_counter()
-        organisations = _organisations(rng, regions, max(20, learners // 25))
-        step("organisations", sum(len(rows) for rows in organisations.values()), since)
-
-        since = time.perf_counter()
-        people = []
-        justice_share = sum(JUSTICE_ROLES.values())
-        for n in range(learners):
-            justice = rng.random() < justice_share
-            role = _pick(rng, JUSTICE_ROLES if justice else OTHER_ROLES)
-            kind = ORGANISATION_FOR_ROLE[role]
-            organisation = rng.choice(organisations[kind])
-            people.append(
-                User(
-                    email=f"learner{n:06d}@{DOMAIN}",
-                    full_name=f"Scale learner {n}",
-                    password="!",  # noqa: S106  # nosec B106 - "!" is Django's unusable password
-                    role=role,
-                    organisation_id=organisation[0],
-                    region_id=organisation[1],
-                    sex=rng.choices(["female", "male", "not_stated"], weights=[62, 35, 3])[0],
-                    birth_year=None if rng.random() < 0.07 else rng.randint(today.year - 62, today.year - 19),
-                    date_joined=timezone.now(),
-                )
-            )
-        people = User.objects.bulk_create(people, batch_size=5000)
-        justice_group = Group.objects.filter(name=roles.JUSTICE_LEARNERS).first()
-        if justice_group:
-            through = User.groups.through
-            through.objects.bulk_create(
-                [through(user_id=p.pk, group_id=justice_group.pk) for p in people if p.role in JUSTICE_ROLES],
-                batch_size=10000,
-            )
-        step("learners", len(people), since)
-
-        since = time.perf_counter()
-        restricted = set(
-            CoursePage.objects.filter(pk__in=releases, audience=CoursePage.Audience.RESTRICTED).values_list(
-                "pk", flat=True
-            )
+    restricted = set(
+        CoursePage.objects.filter(pk__in=releases, audience=CoursePage.Audience.RESTRICTED).values_list(
+            "pk", flat=True
         )
-        plans = []  # (enrollment, course_id, enrolled day, started?, completed day or None)
-        for person in people:
-            for course_id, release in releases.items():
-                if course_id in restricted and person.role not in JUSTICE_ROLES:
-                    continue
-                if course_id not in restricted and rng.random() < 0.05:
-                    continue
-                enrolled = first_day + dt.timedelta(days=rng.randrange(span))
-                at = timezone.make_aware(
-                    dt.datetime.combine(enrolled, dt.time(rng.randrange(8, 20), rng.randrange(60)))
-                )
-                started = rng.random() < 0.88
-                completed = None
-                if started and rng.random() < 0.68:
-                    completed = at + dt.timedelta(days=rng.randint(2, 120), hours=rng.randrange(10))
-                    if completed.date() > today:
-                        completed = None
-                plans.append((person, course_id, release, at, started, completed))
-        enrollments = Enrollment.objects.bulk_create(
-            [
+    )
+    rows = []
+    for person in people:
+        for course_id, release in releases.items():
+            if course_id in restricted and person.role not in JUSTICE_ROLES:
+                continue
+            if course_id not in restricted and rng.random() < 0.05:
+                continue
+            enrolled = first_day + dt.timedelta(days=rng.randrange(span))
+            at = timezone.make_aware(
+                dt.datetime.combine(enrolled, dt.time(rng.randrange(8, 20), rng.randrange(60)))
+            )
+            started = rng.random() < 0.88
+            completed = None
+            if started and rng.random() < 0.68:
+                completed = at + dt.timedelta(days=rng.randint(2, 120), hours=rng.randrange(10))
+                if completed.date() > today:
+                    completed = None
+            rows.append(
                 Enrollment(
                     user_id=person.pk,
                     course_id=course_id,
@@ -177,68 +176,52 @@ def scale_data_generate(*, learners: int, seed: int = 2026, log: Callable[[str],
                     status=Enrollment.Status.COMPLETED if completed else Enrollment.Status.ACTIVE,
                     completed_lessons=(release.required_lesson_count if completed else 0),
                 )
-                for person, course_id, release, at, started, completed in plans
-            ],
-            batch_size=5000,
-        )
-        step("enrolments", len(enrollments), since)
-
-        since = time.perf_counter()
-        CourseCompletion.objects.bulk_create(
-            [
-                CourseCompletion(enrollment_id=e.pk, release_id=e.release_id, completed_at=e.completed_at)
-                for e in enrollments
-                if e.completed_at
-            ],
-            batch_size=5000,
-        )
-        step("completions", sum(1 for e in enrollments if e.completed_at), since)
-
-        since = time.perf_counter()
-        progress_rows, partial = [], []
-        for e in enrollments:
-            course_lessons = lessons[e.course_id]
-            if e.completed_at:
-                done = len(course_lessons)
-            elif e.started_at:
-                done = rng.randrange(1, max(2, len(course_lessons)))
-            else:
-                continue
-            step_time = ((e.completed_at or e.started_at + dt.timedelta(days=20)) - e.started_at) / max(
-                done, 1
             )
-            for index, (key, _required) in enumerate(course_lessons[:done]):
-                finished = e.started_at + step_time * (index + 1)
-                progress_rows.append(
-                    (e.pk, key, e.started_at + step_time * index, finished, rng.randint(120, 1500))
-                )
-            if not e.completed_at:
-                partial.append((e.pk, sum(1 for _k, required in course_lessons[:done] if required)))
-        _write_progress(progress_rows)
-        _set_completed_lessons(partial)
-        step("lesson progress rows", len(progress_rows), since)
+    return course_bulk.enrollments_bulk_create(rows)
 
-        since = time.perf_counter()
-        attempts = []
-        for e in enrollments:
-            pre, post = tests.get(e.course_id, (None, None))
-            if pre and e.started_at and rng.random() < 0.85:
-                pre_score = max(0.0, min(100.0, rng.gauss(52, 16)))
-                attempts.append(_attempt(pre, e, 1, pre_score, e.started_at + dt.timedelta(minutes=20)))
-                if post and e.completed_at:
-                    post_score = max(0.0, min(100.0, pre_score + rng.gauss(19, 12)))
-                    attempts.append(
-                        _attempt(post, e, 1, post_score, e.completed_at - dt.timedelta(minutes=10))
-                    )
-        QuizAttempt.objects.bulk_create(attempts, batch_size=5000)
-        step("quiz attempts", len(attempts), since)
 
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
-    figures["seconds"] = round(time.perf_counter() - started_clock, 1)
-    log(f"done in {figures['seconds']} s")
-    return figures
+def _progress(rng: random.Random, enrollments: list[Enrollment], releases: dict) -> int:
+    """Lesson progress in release order: every lesson of a completed course, some of a started one."""
+    lessons = {
+        course_id: list(
+            ReleaseLesson.objects.filter(release=release)
+            .order_by("position")
+            .values_list("lesson_key", "required")
+        )
+        for course_id, release in releases.items()
+    }
+    rows, partial = [], []
+    for e in enrollments:
+        course_lessons = lessons[e.course_id]
+        if e.completed_at:
+            done = len(course_lessons)
+        elif e.started_at:
+            done = rng.randrange(1, max(2, len(course_lessons)))
+        else:
+            continue
+        step_time = ((e.completed_at or e.started_at + dt.timedelta(days=20)) - e.started_at) / max(done, 1)
+        for index, (key, _required) in enumerate(course_lessons[:done]):
+            finished = e.started_at + step_time * (index + 1)
+            rows.append((e.pk, key, e.started_at + step_time * index, finished, rng.randint(120, 1500)))
+        if not e.completed_at:
+            partial.append((e.pk, sum(1 for _k, required in course_lessons[:done] if required)))
+    course_bulk.progress_bulk_create(rows)
+    course_bulk.completed_lessons_bulk_set(partial)
+    return len(rows)
+
+
+def _attempts(rng: random.Random, enrollments: list[Enrollment], tests: dict) -> int:
+    """A pre-test for most starters and a post-test, better on average, for those who completed."""
+    attempts = []
+    for e in enrollments:
+        pre, post = tests.get(e.course_id, (None, None))
+        if pre and e.started_at and rng.random() < 0.85:
+            pre_score = max(0.0, min(100.0, rng.gauss(52, 16)))
+            attempts.append(_attempt(pre, e, 1, pre_score, e.started_at + dt.timedelta(minutes=20)))
+            if post and e.completed_at:
+                post_score = max(0.0, min(100.0, pre_score + rng.gauss(19, 12)))
+                attempts.append(_attempt(post, e, 1, post_score, e.completed_at - dt.timedelta(minutes=10)))
+    return quiz_services.attempts_bulk_create(attempts)
 
 
 def _course_tests(releases: dict[int, CourseRelease]) -> dict[int, tuple[Quiz | None, Quiz | None]]:
@@ -291,55 +274,20 @@ def _organisations(rng: random.Random, regions: list[Region], count: int) -> dic
                 name_en=f"{kind.title()} {n + 1} ({region.name_en or region.name_mn}) [scale]",
             )
         )
-    made = Organisation.objects.bulk_create(rows, batch_size=5000)
+    made = account_services.organisations_bulk_create(rows)
     by_kind: dict[str, list[tuple[int, int]]] = {}
     for organisation in made:
         by_kind.setdefault(organisation.kind, []).append((organisation.pk, organisation.region_id))
     return by_kind
 
 
-def _write_progress(rows: list[tuple]) -> None:
-    if connection.vendor == "postgresql":
-        connection.ensure_connection()
-        copy_sql = (
-            "COPY courses_lessonprogress (enrollment_id, lesson_key, started_at, completed_at, time_spent_seconds) "
-            "FROM STDIN"
-        )
-        with connection.connection.cursor() as cursor, cursor.copy(copy_sql) as copy:
-            for row in rows:
-                copy.write_row(row)
-        return
-    LessonProgress.objects.bulk_create(
-        (
-            LessonProgress(
-                enrollment_id=pk, lesson_key=key, started_at=start, completed_at=end, time_spent_seconds=spent
-            )
-            for pk, key, start, end, spent in rows
-        ),
-        batch_size=5000,
-    )
-
-
-def _set_completed_lessons(partial: list[tuple[int, int]]) -> None:
-    """Required lessons done for learners midway, grouped so each count is one UPDATE."""
-    by_count: dict[int, list[int]] = {}
-    for pk, done in partial:
-        by_count.setdefault(done, []).append(pk)
-    for done, pks in by_count.items():
-        for start in range(0, len(pks), 5000):
-            Enrollment.objects.filter(pk__in=pks[start : start + 5000]).update(completed_lessons=done)
-
-
 def scale_data_remove(*, log: Callable[[str], None] = print) -> int:
     """Remove a generated data set (its people, with everything of theirs, and its organisations)."""
     with transaction.atomic():
         people = User.objects.filter(email__endswith="@" + DOMAIN)
-        enrollments = Enrollment.objects.filter(user__in=people)
-        QuizAttempt.objects.filter(user__in=people).delete()
-        CourseCompletion.objects.filter(enrollment__in=enrollments).delete()
-        LessonProgress.objects.filter(enrollment__in=enrollments).delete()
-        enrollments.delete()
-        count, _ = people.delete()
-        Organisation.objects.filter(name_mn__endswith="[scale]").delete()
+        quiz_services.attempts_bulk_remove(people)
+        course_bulk.learner_records_bulk_remove(people)
+        count = account_services.people_bulk_remove(people)
+        account_services.organisations_bulk_remove(Organisation.objects.filter(name_mn__endswith="[scale]"))
     log(f"removed the scale data set ({count:,} rows with the people)")
     return count

@@ -471,10 +471,6 @@ def roster_values(filters: Filters):
         ]
 
 
-def organisation_table(filters: Filters) -> list[dict]:
-    return breakdown_table(filters, "organisation")
-
-
 def transcript(user: User) -> dict:
     """Everything a manager may see about one learner's training: no quiz answers, only scores."""
     from assessments.models import QuizAttempt
