@@ -24,11 +24,13 @@ import time
 import uuid
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "benchmarks"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from lesson_page import _drop_postgres_database, _prepare_environment  # noqa: E402
+from benchmarks.common import (  # noqa: E402
+    ROOT,
+    drop_database,
+    prepare_environment,
+)
 
 
 def _group_rss_kb(pgid: int) -> int:
@@ -206,7 +208,7 @@ def main() -> int:
     tmp = Path(tempfile.mkdtemp(prefix="cpc-bench-"))
     env = {}
     try:
-        env = _prepare_environment(tmp)
+        env = prepare_environment(tmp)
         env["PRIVATE_MEDIA_ROOT"] = str(tmp / "private")
         os.environ["PRIVATE_MEDIA_ROOT"] = env["PRIVATE_MEDIA_ROOT"]
         import django
@@ -231,8 +233,7 @@ def main() -> int:
         return 0
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-        if env.get("DATABASE_URL", "").startswith("postgres"):
-            _drop_postgres_database(env["DATABASE_URL"])
+        drop_database(env)
 
 
 if __name__ == "__main__":

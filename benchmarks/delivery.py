@@ -19,47 +19,24 @@ from __future__ import annotations
 import argparse
 import json
 import shutil
-import statistics
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "benchmarks"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from lesson_page import _drop_postgres_database, _prepare_environment  # noqa: E402
+from benchmarks.common import (  # noqa: E402
+    ROOT,
+    drop_database,
+    prepare_environment,
+    timed_requests,
+)
 
 
-def _timed(client, method: str, url: str, data: dict, requests: int) -> dict:
-    from django.db import connection
-
-    call = getattr(client, method)
-    response = call(url, data)  # warm up
-    assert response.status_code == 200, (url, data, response.status_code)
-    executed = []
-
-    def count(execute, sql, params, many, context):  # every statement, whatever the query log does
-        executed.append(sql)
-        return execute(sql, params, many, context)
-
-    with connection.execute_wrapper(count):
-        response = call(url, data)
-        if hasattr(response, "streaming_content"):
-            b"".join(response.streaming_content)
-    times = []
-    for _ in range(requests):
-        start = time.perf_counter()
-        response = call(url, data)
-        if hasattr(response, "streaming_content"):
-            b"".join(response.streaming_content)
-        times.append((time.perf_counter() - start) * 1000)
-    return {
-        "sql_queries": len(executed),
-        "median_ms": round(statistics.median(times), 1),
-        "max_ms": round(max(times), 1),
-    }
+def _timing(measured: dict) -> dict:
+    measured.pop("response")
+    return measured
 
 
 def main() -> int:
@@ -74,7 +51,7 @@ def main() -> int:
     tmp = Path(tempfile.mkdtemp(prefix="cpc-bench-"))
     env = {}
     try:
-        env = _prepare_environment(tmp)
+        env = prepare_environment(tmp)
         import django
 
         django.setup()
@@ -144,14 +121,18 @@ def main() -> int:
         url = reverse("delivery_admin:report")
         report = {}
         for name, query in scenarios.items():
-            report[name] = {"query": query, **_timed(client, "get", url, query, args.requests)}
+            report[name] = {"query": query, **_timing(timed_requests(client, url, args.requests, data=query))}
             print(
                 f"  report {name:<24} {report[name]['median_ms']:>8.1f} ms median, {report[name]['sql_queries']} queries"
             )
         exports = {}
         for fmt in ("csv", "xlsx"):
             data = {"table": "delivery-by-region", "format": fmt, "query": "by=region"}
-            exports[fmt] = _timed(client, "post", reverse("delivery_admin:export"), data, args.requests)
+            exports[fmt] = _timing(
+                timed_requests(
+                    client, reverse("delivery_admin:export"), args.requests, method="post", data=data
+                )
+            )
             print(f"  export by district {fmt:<5} {exports[fmt]['median_ms']:>8.1f} ms median")
         result = {
             "database": "postgresql" if env["DATABASE_URL"].startswith("postgres") else "sqlite",
@@ -169,8 +150,7 @@ def main() -> int:
         (out / f"delivery-{result['database']}.json").write_text(json.dumps(result, indent=2) + "\n")
         return 0
     finally:
-        if env.get("DATABASE_URL", "").startswith("postgres"):
-            _drop_postgres_database(env["DATABASE_URL"])
+        drop_database(env)
         shutil.rmtree(tmp, ignore_errors=True)
 
 

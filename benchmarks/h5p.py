@@ -21,25 +21,23 @@ Set DATABASE_URL=postgres://... to run against PostgreSQL instead of a temporary
 from __future__ import annotations
 
 import argparse
-import http.client
 import json
 import os
 import shutil
-import statistics
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.lesson_page import (  # noqa: E402
-    _drop_postgres_database,
-    _prepare_environment,
-    _session_cookie,
+from benchmarks.common import (  # noqa: E402
+    ROOT,
+    drop_database,
     gunicorn_server,
+    http_load,
+    prepare_environment,
+    session_cookie,
 )
 
 SAMPLES = ROOT.parent / "shared" / "h5p-samples" / "valid"
@@ -135,54 +133,29 @@ def _queries(activity, courses) -> dict:
 def _post_load(
     port: int, targets: list[tuple[str, str, bytes]], seconds: float, per_request: int = 1
 ) -> dict:
-    """Keep-alive POSTs, one thread per (path, cookie, body); returns rate and latency."""
-    stop = time.monotonic() + seconds
-    latencies: list[float] = []
-    errors = [0]
-    lock = threading.Lock()
-
-    def worker(path: str, cookie: str, body: bytes):
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        headers = {
-            "Cookie": f"{cookie}; csrftoken={CSRF}",
-            "X-CSRFToken": CSRF,
-            "Content-Type": "application/json",
-            "Referer": f"http://127.0.0.1:{port}/",
-        }
-        local, bad = [], 0
-        while time.monotonic() < stop:
-            start = time.perf_counter()
-            try:
-                conn.request("POST", path, body=body, headers=headers)
-                response = conn.getresponse()
-                response.read()
-                if response.status != 200:
-                    bad += 1
-            except (OSError, http.client.HTTPException):
-                bad += 1
-                conn.close()
-                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-                continue
-            local.append(time.perf_counter() - start)
-        with lock:
-            latencies.extend(local)
-            errors[0] += bad
-
-    threads = [threading.Thread(target=worker, args=target) for target in targets]
-    began = time.monotonic()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    elapsed = time.monotonic() - began
-    latencies.sort()
+    """Keep-alive POSTs, one client per (path, cookie, body); rate in statements per second."""
+    clients = [
+        (
+            "POST",
+            path,
+            {
+                "Cookie": f"{cookie}; csrftoken={CSRF}",
+                "X-CSRFToken": CSRF,
+                "Content-Type": "application/json",
+                "Referer": f"http://127.0.0.1:{port}/",
+            },
+            body,
+        )
+        for path, cookie, body in targets
+    ]
+    measured = http_load(port, clients, seconds)
     return {
-        "requests": len(latencies),
-        "statements": len(latencies) * per_request,
-        "errors": errors[0],
-        "statements_per_second": round(len(latencies) * per_request / elapsed, 1),
-        "median_ms": round(statistics.median(latencies) * 1000, 1) if latencies else None,
-        "p95_ms": round(latencies[int(len(latencies) * 0.95) - 1] * 1000, 1) if latencies else None,
+        "requests": measured["requests"],
+        "statements": measured["requests"] * per_request,
+        "errors": measured["errors"],
+        "statements_per_second": round(measured["rps"] * per_request, 1),
+        "median_ms": measured["median_ms"],
+        "p95_ms": measured["p95_ms"],
     }
 
 
@@ -200,7 +173,7 @@ def _throughput(env, activity, courses, seconds: float, concurrency: int, worker
     for n in range(concurrency):
         user = UserFactory(email=f"load-{n}@example.mn")
         course_services.enrollment_create(user=user, course=built.mn)
-        cookie = _session_cookie(user)
+        cookie = session_cookie(user)
         answered.append(
             (path, cookie, json.dumps(_statement(activity, "answered", user, score=True)).encode())
         )
@@ -232,7 +205,7 @@ def main() -> int:
     tmp = Path(tempfile.mkdtemp(prefix="cpc-bench-h5p-"))
     env = {}
     try:
-        env = _prepare_environment(tmp)
+        env = prepare_environment(tmp)
         os.environ["PRIVATE_MEDIA_ROOT"] = env["PRIVATE_MEDIA_ROOT"] = str(tmp / "private-media")
         _setup()
         report = {"database": env["DATABASE_URL"].split(":", 1)[0], "import": _import_times()}
@@ -257,8 +230,7 @@ def main() -> int:
         return 0
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-        if env.get("DATABASE_URL", "").startswith("postgres"):
-            _drop_postgres_database(env["DATABASE_URL"])
+        drop_database(env)
 
 
 if __name__ == "__main__":

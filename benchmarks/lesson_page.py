@@ -15,73 +15,29 @@ Set DATABASE_URL=postgres://... to run against PostgreSQL instead of a temporary
 from __future__ import annotations
 
 import argparse
-import contextlib
 import gzip
-import http.client
 import json
 import os
 import shutil
-import signal
-import socket
-import statistics
-import subprocess
 import sys
 import tempfile
-import threading
-import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks.common import (  # noqa: E402
+    ROOT,
+    drop_database,
+    gunicorn_server,
+    http_load,
+    prepare_environment,
+    session_cookie,
+)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _prepare_environment(tmp: Path) -> dict[str, str]:
-    env = {
-        "DJANGO_SETTINGS_MODULE": "lms.settings.dev",
-        "DEBUG": "false",
-        "DEMO_MODE": "false",
-        "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
-        "MEDIA_ROOT": str(tmp / "media"),
-        "STATIC_ROOT": str(tmp / "static"),
-    }
-    if os.environ.get("DATABASE_URL", "").startswith("postgres"):
-        env["DATABASE_URL"] = _fresh_postgres_database(os.environ["DATABASE_URL"])
-    else:
-        env["DATABASE_URL"] = f"sqlite:///{tmp / 'bench.sqlite3'}"
-    os.environ.update(env)
-    return env
-
-
-def _server_url(url: str, database: str) -> str:
-    base, _sep, _name = url.rpartition("/")
-    return f"{base}/{database}".replace("postgres://", "postgresql://", 1)
-
-
-def _fresh_postgres_database(url: str) -> str:
-    """A new, empty database on the same server (the given database is never touched)."""
-    import psycopg
-
-    name = f"cpc_bench_{os.getpid()}"
-    with psycopg.connect(_server_url(url, "postgres"), autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    return url.rpartition("/")[0] + "/" + name
-
-
-def _drop_postgres_database(url: str) -> None:
-    import psycopg
-    from django.db import connections
-
-    connections.close_all()
-    name = url.rpartition("/")[2]
-    with psycopg.connect(_server_url(url, "postgres"), autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+def _load(port: int, path: str, cookie: str | None, seconds: float, concurrency: int) -> dict:
+    """``concurrency`` keep-alive clients GETting one page."""
+    return http_load(port, [("GET", path, {"Cookie": cookie} if cookie else {}, None)] * concurrency, seconds)
 
 
 def _setup_data():
@@ -175,104 +131,9 @@ def _measure_weight(courses, user) -> dict:
     return weights
 
 
-def _session_cookie(user) -> str:
-    from django.conf import settings
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.cached_db import SessionStore
-
-    session = SessionStore()
-    session[SESSION_KEY] = str(user.pk)
-    # The backend a real sign-in records (the first, django-axes, only guards and never signs in).
-    session[BACKEND_SESSION_KEY] = next(
-        path for path in settings.AUTHENTICATION_BACKENDS if "axes" not in path.lower()
-    )
-    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-    session.save()
-    return f"{settings.SESSION_COOKIE_NAME}={session.session_key}"
-
-
-def _load(port: int, path: str, cookie: str | None, seconds: float, concurrency: int) -> dict:
-    """Keep-alive GETs from `concurrency` threads for `seconds`; returns rate and latency."""
-    stop = time.monotonic() + seconds
-    latencies: list[float] = []
-    errors = [0]
-    lock = threading.Lock()
-
-    def worker():
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        headers = {"Cookie": cookie} if cookie else {}
-        local, bad = [], 0
-        while time.monotonic() < stop:
-            start = time.perf_counter()
-            try:
-                conn.request("GET", path, headers=headers)
-                response = conn.getresponse()
-                response.read()
-                if response.status != 200:
-                    bad += 1
-            except (OSError, http.client.HTTPException):
-                bad += 1
-                conn.close()
-                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-                continue
-            local.append(time.perf_counter() - start)
-        with lock:
-            latencies.extend(local)
-            errors[0] += bad
-
-    threads = [threading.Thread(target=worker) for _ in range(concurrency)]
-    began = time.monotonic()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    elapsed = time.monotonic() - began
-    latencies.sort()
-    return {
-        "requests": len(latencies),
-        "errors": errors[0],
-        "rps": round(len(latencies) / elapsed, 1),
-        "median_ms": round(statistics.median(latencies) * 1000, 1) if latencies else None,
-        "p95_ms": round(latencies[int(len(latencies) * 0.95) - 1] * 1000, 1) if latencies else None,
-    }
-
-
-@contextlib.contextmanager
-def gunicorn_server(env: dict, workers: int, extra_env: dict | None = None):
-    """gunicorn serving the project on a free loopback port until the block ends; yields the port."""
-    port = _free_port()
-    gunicorn = ROOT / ".venv" / "bin" / "gunicorn"
-    process = subprocess.Popen(
-        [
-            str(gunicorn) if gunicorn.exists() else "gunicorn",
-            "lms.wsgi",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            str(workers),
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env={**os.environ, **env, **(extra_env or {})},
-        start_new_session=True,
-    )
-    try:
-        for _ in range(100):
-            try:
-                http.client.HTTPConnection("127.0.0.1", port, timeout=1).request("GET", "/healthz")
-                break
-            except OSError:
-                time.sleep(0.2)
-        yield port
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=20)
-
-
 def _throughput(env, courses, user, plain, seconds, concurrency, workers) -> dict:
     with gunicorn_server(env, workers) as port:
-        cookie = _session_cookie(user)
+        cookie = session_cookie(user)
         lesson_path = courses[60].lessons["en"][30].url
         plain_path = plain.url
         for path, cookie_value in ((lesson_path, cookie), (plain_path, None)):
@@ -295,7 +156,7 @@ def main() -> int:
     tmp = Path(tempfile.mkdtemp(prefix="cpc-bench-"))
     env = {}
     try:
-        env = _prepare_environment(tmp)
+        env = prepare_environment(tmp)
         courses, user, plain = _setup_data()
         report = {
             "database": env["DATABASE_URL"].split(":", 1)[0],
@@ -330,8 +191,7 @@ def main() -> int:
         return 0
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-        if env.get("DATABASE_URL", "").startswith("postgres"):
-            _drop_postgres_database(env["DATABASE_URL"])
+        drop_database(env)
 
 
 if __name__ == "__main__":

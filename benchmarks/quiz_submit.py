@@ -21,16 +21,14 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "benchmarks"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from lesson_page import _drop_postgres_database, _prepare_environment  # noqa: E402
-
-
-def _percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[max(0, int(len(ordered) * share) - 1)]
+from benchmarks.common import (  # noqa: E402
+    ROOT,
+    drop_database,
+    percentile,
+    prepare_environment,
+)
 
 
 def main() -> int:
@@ -42,7 +40,7 @@ def main() -> int:
     tmp = Path(tempfile.mkdtemp(prefix="cpc-bench-"))
     env = {}
     try:
-        env = _prepare_environment(tmp)
+        env = prepare_environment(tmp)
         import django
 
         django.setup()
@@ -115,11 +113,11 @@ def main() -> int:
             "queries_per_submit": sorted(set(queries)),
             "grading_service_ms": {
                 "median": round(statistics.median(service_ms), 2),
-                "p95": round(_percentile(service_ms, 0.95), 2),
+                "p95": round(percentile(service_ms, 0.95), 2),
             },
             "http_submit_ms": {
                 "median": round(statistics.median(http_ms), 2),
-                "p95": round(_percentile(http_ms, 0.95), 2),
+                "p95": round(percentile(http_ms, 0.95), 2),
             },
         }
         print(json.dumps(report, indent=2))
@@ -129,8 +127,7 @@ def main() -> int:
         return 0
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-        if env.get("DATABASE_URL", "").startswith("postgres"):
-            _drop_postgres_database(env["DATABASE_URL"])
+        drop_database(env)
 
 
 if __name__ == "__main__":

@@ -18,22 +18,19 @@ from __future__ import annotations
 import argparse
 import json
 import shutil
-import statistics
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "benchmarks"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from lesson_page import _drop_postgres_database, _prepare_environment  # noqa: E402
-
-
-def _percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[max(0, int(len(ordered) * share) - 1)]
+from benchmarks.common import (  # noqa: E402
+    ROOT,
+    drop_database,
+    prepare_environment,
+    timed_requests,
+)
 
 
 def _edit(lesson, text: str) -> None:
@@ -44,33 +41,10 @@ def _edit(lesson, text: str) -> None:
     page.save_revision()
 
 
-def _time_page(client, url: str, requests: int) -> dict:
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    client.get(url)  # warm caches
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(url)
-    # Count now: every later request clears the connection's query log.
-    query_count = len(queries)
-    assert response.status_code == 200, response.status_code
-    times = []
-    for _ in range(requests):
-        start = time.perf_counter()
-        client.get(url)
-        times.append((time.perf_counter() - start) * 1000)
-    return {
-        "queries": query_count,
-        "median_ms": round(statistics.median(times), 2),
-        "p95_ms": round(_percentile(times, 0.95), 2),
-        "html": response.content.decode(),
-    }
-
-
 def _older_release_lesson(requests: int) -> dict:
     from django.test import Client
 
-    from courses import releases, services
+    from courses import services
     from tests.factories import UserFactory, build_course
 
     built = build_course(lessons=60, modules=4, slug="bench-release")
@@ -78,16 +52,18 @@ def _older_release_lesson(requests: int) -> dict:
     services.enrollment_create(user=older, course=built.mn)
     for lesson in built.lessons["mn"] + built.lessons["en"]:
         _edit(lesson, "The text of version 1.1.")
-    releases.release_publish(course=built.mn, version="1.1")
+    services.release_publish(course=built.mn, version="1.1")
     services.enrollment_create(user=current, course=built.mn)
     url = built.lessons["en"][30].url
     result = {}
     for name, user in (("current", current), ("older", older)):
         client = Client()
         client.force_login(user)
-        result[name] = _time_page(client, url, requests)
-    assert "The text of version 1.1." in result["current"].pop("html")
-    assert "The text of version 1.1." not in result["older"].pop("html"), "the older release's words"
+        result[name] = timed_requests(client, url, requests)
+    assert "The text of version 1.1." in result["current"].pop("response").content.decode()
+    assert "The text of version 1.1." not in result["older"].pop("response").content.decode(), (
+        "the older release's words"
+    )
     result["ratio_median"] = round(result["older"]["median_ms"] / result["current"]["median_ms"], 2)
     return result, built
 
@@ -98,7 +74,7 @@ def _publish_and_move(built, enrolments: int) -> dict:
     from django.test.utils import CaptureQueriesContext
     from django.utils import timezone
 
-    from courses import releases
+    from courses import services as releases  # publishing is a courses service
     from courses.models import CourseRelease, Enrollment, LessonProgress, ReleaseMove
     from lms.accounts.models import User
 
@@ -175,7 +151,7 @@ def main() -> int:
     tmp = Path(tempfile.mkdtemp(prefix="cpc-bench-"))
     env = {}
     try:
-        env = _prepare_environment(tmp)
+        env = prepare_environment(tmp)
         import django
 
         django.setup()
@@ -197,8 +173,7 @@ def main() -> int:
         (out / f"releases-{result['database']}.json").write_text(json.dumps(result, indent=2) + "\n")
         return 0
     finally:
-        if env.get("DATABASE_URL", "").startswith("postgres"):
-            _drop_postgres_database(env["DATABASE_URL"])
+        drop_database(env)
         shutil.rmtree(tmp, ignore_errors=True)
 
 

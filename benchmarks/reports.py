@@ -19,43 +19,29 @@ from __future__ import annotations
 import argparse
 import json
 import shutil
-import statistics
 import sys
 import tempfile
 import time
 import tracemalloc
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "benchmarks"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from lesson_page import _drop_postgres_database, _prepare_environment  # noqa: E402
+from benchmarks.common import (  # noqa: E402
+    ROOT,
+    drop_database,
+    prepare_environment,
+    timed_requests,
+)
 
 
 def _dashboard(client, scenarios: dict[str, str], requests: int) -> dict:
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     result = {}
     for name, query in scenarios.items():
-        url = f"/admin/programme-reports/?{query}"
-        response = client.get(url)  # warm up
-        assert response.status_code == 200, (name, response.status_code, response.content[:500])
-        with CaptureQueriesContext(connection) as queries:
-            client.get(url)
-        count = len(queries)
-        times = []
-        for _ in range(requests):
-            start = time.perf_counter()
-            client.get(url)
-            times.append((time.perf_counter() - start) * 1000)
-        result[name] = {
-            "query": query,
-            "sql_queries": count,
-            "median_ms": round(statistics.median(times), 1),
-            "max_ms": round(max(times), 1),
-        }
+        measured = timed_requests(client, f"/admin/programme-reports/?{query}", requests)
+        measured.pop("response")
+        count = measured["sql_queries"]
+        result[name] = {"query": query, **measured}
         print(
             f"  dashboard {name:<24} {result[name]['median_ms']:>8.1f} ms median, {count} queries", flush=True
         )
@@ -114,7 +100,7 @@ def main() -> int:
     tmp = Path(tempfile.mkdtemp(prefix="cpc-bench-"))
     env = {}
     try:
-        env = _prepare_environment(tmp)
+        env = prepare_environment(tmp)
         import django
 
         django.setup()
@@ -202,8 +188,7 @@ def main() -> int:
         (out / f"reports-{result['database']}.json").write_text(json.dumps(result, indent=2) + "\n")
         return 0
     finally:
-        if env.get("DATABASE_URL", "").startswith("postgres"):
-            _drop_postgres_database(env["DATABASE_URL"])
+        drop_database(env)
         shutil.rmtree(tmp, ignore_errors=True)
 
 
