@@ -25,6 +25,8 @@ from wagtail.fields import StreamField
 from wagtail.models import DraftStateMixin, LockableMixin, Orderable, RevisionMixin
 from wagtail.search import index
 
+from . import grading
+
 
 def bilingual(obj, field: str) -> str:
     """The active language's value of ``<field>_mn`` / ``<field>_en``, falling back to Mongolian."""
@@ -214,11 +216,7 @@ class Quiz(DraftStateMixin, LockableMixin, RevisionMixin, index.Indexed, Cluster
         PRE_TEST = "pre_test", _("Pre-test (never blocks progress)")
         POST_TEST = "post_test", _("Post-test (paired with a pre-test)")
 
-    class Grading(models.TextChoices):
-        HIGHEST = "highest", _("Highest attempt")
-        LAST = "last", _("Last attempt")
-        FIRST = "first", _("First attempt")
-        AVERAGE = "average", _("Average of attempts")
+    Grading = grading.Grading  # shared with H5P activities (assessments.grading)
 
     class Review(models.TextChoices):
         NEVER = "never", _("Never")
