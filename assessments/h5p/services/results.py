@@ -101,6 +101,7 @@ def rule_can_be_met(activity: H5PActivity, block_rule: str = "") -> bool:
     return content.rule_can_be_met(effective_rule(activity, block_rule), types)
 
 
+# Long on purpose: one pass over the statements keeps the open attempt's state in locals, so the queries per statement stay constant.
 @transaction.atomic
 def statements_record(
     *,
