@@ -1,4 +1,5 @@
-"""The one grading path: answer keys, answer validation, and scoring. Pure functions, no queries.
+"""The one grading path: answer keys, answer validation, scoring, and combining a learner's
+attempts into one grade (quizzes and H5P activities alike). Pure functions, no queries.
 
 An answer key is a plain dict built from a question's fields (or from a stored revision of it):
 
@@ -19,8 +20,12 @@ from __future__ import annotations
 
 import json
 import re
+import statistics
 import unicodedata
 from typing import Any
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 MAX_TEXT_ANSWER = 500
 
@@ -216,5 +221,32 @@ def grade(key: dict, answer: dict | None) -> float:
     return 0.0
 
 
-def is_fully_correct(key: dict, answer: dict | None) -> bool:
-    return grade(key, answer) >= 0.999
+# --- combining attempts ---------------------------------------------------------------------------
+
+
+class Grading(models.TextChoices):
+    """Which attempts make a learner's grade: ``Quiz.Grading`` and ``H5PActivity.Grading``."""
+
+    HIGHEST = "highest", _("Highest attempt")
+    LAST = "last", _("Last attempt")
+    FIRST = "first", _("First attempt")
+    AVERAGE = "average", _("Average of attempts")
+
+
+def attempts_grade(scores_by_number: dict[int, float], method: str) -> float | None:
+    """A learner's grade from their attempts' scores, by attempt number, under a ``Grading``
+    method; None without attempts. Any scale: quiz scores are percentages, H5P ones 0..1."""
+    if not scores_by_number:
+        return None
+    if method == Grading.LAST:
+        return scores_by_number[max(scores_by_number)]
+    if method == Grading.FIRST:
+        return scores_by_number[min(scores_by_number)]
+    if method == Grading.AVERAGE:
+        return statistics.fmean(scores_by_number.values())
+    return max(scores_by_number.values())
+
+
+def reaches_pass_mark(percent: float | None, pass_mark: int) -> bool:
+    """Whether a grade in percent reaches a pass mark (in percent), allowing for float rounding."""
+    return percent is not None and percent + 1e-9 >= pass_mark

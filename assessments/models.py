@@ -26,6 +26,8 @@ from wagtail.search import index
 
 from lms.i18n import bilingual
 
+from . import grading
+
 
 class QuestionCategory(models.Model):
     """A topic in the question bank; random quizzes draw N questions per category."""
@@ -206,11 +208,7 @@ class Quiz(DraftStateMixin, LockableMixin, RevisionMixin, index.Indexed, Cluster
         PRE_TEST = "pre_test", _("Pre-test (never blocks progress)")
         POST_TEST = "post_test", _("Post-test (paired with a pre-test)")
 
-    class Grading(models.TextChoices):
-        HIGHEST = "highest", _("Highest attempt")
-        LAST = "last", _("Last attempt")
-        FIRST = "first", _("First attempt")
-        AVERAGE = "average", _("Average of attempts")
+    Grading = grading.Grading  # shared with H5P activities (assessments.grading)
 
     class Review(models.TextChoices):
         NEVER = "never", _("Never")

@@ -8,7 +8,6 @@ one completion path.
 from __future__ import annotations
 
 import random
-import statistics
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -72,24 +71,15 @@ class QuizUnavailable(QuizActionError):
 # --- grade arithmetic ----------------------------------------------------------------------------
 
 
-def quiz_grade(scores_by_number: dict[int, float], method: str) -> float | None:
-    """A learner's grade for a quiz from their submitted attempts' scores (by attempt number)."""
-    if not scores_by_number:
-        return None
-    if method == Quiz.Grading.LAST:
-        return scores_by_number[max(scores_by_number)]
-    if method == Quiz.Grading.FIRST:
-        return scores_by_number[min(scores_by_number)]
-    if method == Quiz.Grading.AVERAGE:
-        return statistics.fmean(scores_by_number.values())
-    return max(scores_by_number.values())
+# A learner's grade for a quiz from their submitted attempts' scores (by attempt number).
+quiz_grade = grading.attempts_grade
 
 
 def _passes(quiz: Quiz, grade: float | None, pass_mark: int | None = None) -> bool:
     if quiz.is_pre_test:
         return grade is not None  # a pre-test is done once it is submitted, whatever the score
     mark = quiz.pass_mark if pass_mark is None else pass_mark
-    return grade is not None and grade + 1e-9 >= mark
+    return grading.reaches_pass_mark(grade, mark)
 
 
 def _user_scores(quiz_id: int, user_id: int) -> dict[int, float]:

@@ -264,6 +264,7 @@ class _Builder:
 
     # pages
 
+    # Long on purpose: one walk of the course tree in page order (course, modules, lessons, quizzes), each step a method.
     def build(self, catalogues: dict[str, Page]) -> CoursePage:
         spec = self.spec
         self.category = category_ensure(slug=spec.slug, title=spec.title)

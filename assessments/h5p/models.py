@@ -14,6 +14,8 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 from wagtail.search import index
 
+from .. import grading
+
 
 class H5PLibrary(models.Model):
     """One H5P library (machine name and major.minor), stored once and shared by every package.
@@ -70,11 +72,7 @@ class H5PActivity(index.Indexed, models.Model):
         COMPLETED = "completed", _("Completed: finishing the activity is enough")
         PASSED = "passed", _("Passed: the score must reach the pass mark")
 
-    class Grading(models.TextChoices):
-        HIGHEST = "highest", _("Highest attempt")
-        LAST = "last", _("Last attempt")
-        FIRST = "first", _("First attempt")
-        AVERAGE = "average", _("Average of attempts")
+    Grading = grading.Grading  # shared with quizzes (assessments.grading)
 
     title = models.CharField(_("title"), max_length=255)
     main_library = models.ForeignKey(

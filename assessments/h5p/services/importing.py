@@ -281,23 +281,8 @@ def _store(
     )
     revision.libraries.set(libraries)
     if upgraded:
-        # Library URLs carry the token: pages using an upgraded library fetch the new files.
-        token = secrets.token_hex(8)
-        H5PActivity.objects.filter(libraries__in=upgraded).exclude(pk=activity.pk).update(
-            libraries_token=token
-        )
-        H5PPackageRevision.objects.filter(libraries__in=upgraded).exclude(pk=revision.pk).update(
-            libraries_token=token
-        )
-    invalidated = 0
-    if replacing:
-        invalidated, _counts = H5PUserState.objects.filter(activity=activity, invalidate=True).delete()
-        # The file it replaces stays while a release pins it (its learners keep playing it).
-        old = H5PPackageRevision.objects.filter(activity=activity, number=old_revision).first()
-        if old is not None and not revision_pinned(activity_id=activity.pk, number=old.number):
-            folders = [root / old.content_folder, root / old.package]
-            old.delete()
-            transaction.on_commit(lambda: _remove(folders))
+        _refresh_library_tokens(upgraded, activity=activity, revision=revision)
+    invalidated = _retire_replaced(activity, old_revision, root) if replacing else 0
     audit_record(
         action="h5p.replaced" if replacing else "h5p.imported",
         actor=user,
@@ -310,6 +295,28 @@ def _store(
         media_hosts=hosts or None,
     )
     return activity
+
+
+def _refresh_library_tokens(upgraded, *, activity: H5PActivity, revision: H5PPackageRevision) -> None:
+    """Library URLs carry the token: pages using an upgraded library fetch the new files."""
+    token = secrets.token_hex(8)
+    H5PActivity.objects.filter(libraries__in=upgraded).exclude(pk=activity.pk).update(libraries_token=token)
+    H5PPackageRevision.objects.filter(libraries__in=upgraded).exclude(pk=revision.pk).update(
+        libraries_token=token
+    )
+
+
+def _retire_replaced(activity: H5PActivity, old_revision: int | None, root: Path) -> int:
+    """Drop the learners' states the new file invalidates and, unless a release pins it, the file
+    it replaces (its folders go once the transaction commits); returns the states dropped."""
+    invalidated, _counts = H5PUserState.objects.filter(activity=activity, invalidate=True).delete()
+    # The file it replaces stays while a release pins it (its learners keep playing it).
+    old = H5PPackageRevision.objects.filter(activity=activity, number=old_revision).first()
+    if old is not None and not revision_pinned(activity_id=activity.pk, number=old.number):
+        folders = [root / old.content_folder, root / old.package]
+        old.delete()
+        transaction.on_commit(lambda: _remove(folders))
+    return invalidated
 
 
 def _remove(paths: list[Path]) -> None:

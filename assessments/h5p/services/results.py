@@ -5,7 +5,6 @@ results, and complete the lesson by the block's rule through ``courses.services.
 
 from __future__ import annotations
 
-import statistics
 import uuid
 from dataclasses import dataclass
 
@@ -18,27 +17,18 @@ from courses import errors as course_errors
 from courses import selectors as course_selectors
 from courses import services as course_services
 
+from ...grading import attempts_grade, reaches_pass_mark
 from .. import content
 from ..models import H5PActivity, H5PAttempt, H5PPlayerError, H5PQuestionResult, H5PStatement
 from ..xapi import CleanStatement, StatementError, clean_statement
 from .common import BadStatement, OtherLearner, activity_iri
 
-
-def activity_grade(scaled_by_number: dict[int, float], method: str) -> float | None:
-    """A learner's grade (0..1) from their graded attempts' scaled scores, by attempt number."""
-    if not scaled_by_number:
-        return None
-    if method == H5PActivity.Grading.LAST:
-        return scaled_by_number[max(scaled_by_number)]
-    if method == H5PActivity.Grading.FIRST:
-        return scaled_by_number[min(scaled_by_number)]
-    if method == H5PActivity.Grading.AVERAGE:
-        return statistics.fmean(scaled_by_number.values())
-    return max(scaled_by_number.values())
+# A learner's grade (0..1) from their graded attempts' scaled scores, by attempt number.
+activity_grade = attempts_grade
 
 
 def _passes(scaled: float | None, pass_mark: int) -> bool:
-    return scaled is not None and scaled * 100 + 1e-9 >= pass_mark
+    return reaches_pass_mark(None if scaled is None else scaled * 100, pass_mark)
 
 
 def learner_actor(user) -> dict:
@@ -112,6 +102,7 @@ def rule_can_be_met(activity: H5PActivity, block_rule: str = "") -> bool:
     return content.rule_can_be_met(effective_rule(activity, block_rule), types)
 
 
+# Long on purpose: one pass over the statements keeps the open attempt's state in locals, so the queries per statement stay constant.
 @transaction.atomic
 def statements_record(
     *,

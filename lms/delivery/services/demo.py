@@ -121,6 +121,7 @@ def delivery_demo_ensure(*, password: str) -> list[str]:
     return made
 
 
+# Long on purpose: demo data written as one script to read top to bottom (clubs, a term of logs, two meetings).
 def _clubs_and_meetings(kit: Kit, facilitator: User, organiser: User, school, tvet) -> list[str]:
     today = timezone.localdate()
     started = term_for(today - dt.timedelta(days=150)) or term_for(today)
