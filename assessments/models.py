@@ -180,17 +180,13 @@ class Question(DraftStateMixin, LockableMixin, RevisionMixin, index.Indexed, Clu
 
     def clean(self):
         super().clean()
-        from .grading import answer_key_errors
-
-        errors = answer_key_errors(self.answer_key())
+        errors = grading.answer_key_errors(self.answer_key())
         if errors:
             raise ValidationError(errors)
 
     def answer_key(self) -> dict:
         """The question as grading needs it (see ``assessments.grading``)."""
-        from .grading import answer_key_from_fields
-
-        return answer_key_from_fields(
+        return grading.answer_key_from_fields(
             kind=self.kind,
             options=self.options.raw_data if hasattr(self.options, "raw_data") else self.options,
             true_false_answer=self.true_false_answer,

@@ -19,8 +19,9 @@ from wagtail.images import get_image_model
 from wagtail.models import Collection, Locale, Page
 
 from assessments.models import Quiz
+from courses import selectors as course_selectors
 from courses import services as course_services
-from courses.models import CourseIndexPage, CoursePage, CourseRelease, LessonPage, ModulePage
+from courses.models import CourseIndexPage, CoursePage, LessonPage, ModulePage
 from glossary.models import Term
 from glossary.services import term_upsert
 from lms.home.services import page_upsert as _page_upsert
@@ -473,7 +474,7 @@ def curricula_load(
         if only and label not in only and spec.slug not in only:
             continue
         course = _Builder(spec, report).build(catalogues)
-        current = CourseRelease.objects.filter(course=course, is_current=True).first()
+        current = course_selectors.current_release(course)
         if current is None or current.version != spec.version:
             course_services.release_publish(
                 course=course,

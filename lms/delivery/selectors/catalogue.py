@@ -15,6 +15,7 @@ from django.core.cache import cache
 from django.utils import translation
 from wagtail.models import Revision
 
+from courses import selectors as course_selectors
 from courses.models import CourseRelease, ReleaseLesson
 
 from ..models import Kit
@@ -110,7 +111,7 @@ def release_sessions(release_id: int) -> list[KitSession]:
 
 
 def current_release(kit: Kit) -> CourseRelease | None:
-    return CourseRelease.objects.filter(course_id=kit.course_id, is_current=True).first()
+    return course_selectors.current_release(kit.course_id)
 
 
 def kit_sessions(kit: Kit) -> list[KitSession]:

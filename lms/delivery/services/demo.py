@@ -11,8 +11,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from courses import errors as course_errors
+from courses import selectors as course_selectors
 from courses import services as course_services
-from courses.models import CourseCompletion, CourseRelease, Enrollment, ReleaseLesson
+from courses.models import CourseCompletion, Enrollment, ReleaseLesson
 from lms.accounts import roles
 from lms.accounts.models import Organisation, User
 
@@ -81,7 +82,7 @@ def delivery_demo_ensure(*, password: str) -> list[str]:
     kits = {kit.course.slug: kit for kit, _created in kits_ensure()}
     terms_ensure()
     kit = kits.get("smart-navigator")
-    if kit is None or not CourseRelease.objects.filter(course=kit.course, is_current=True).exists():
+    if kit is None or course_selectors.current_release(kit.course_id) is None:
         raise DemoError("Smart Navigator is not loaded: run `python manage.py load_curricula` first.")
     school = Organisation.objects.filter(name_mn=SCHOOL).first()
     tvet = Organisation.objects.filter(name_mn=TVET).first()
