@@ -93,13 +93,13 @@ def test_the_recorder_catches_an_untranslated_string(recorder):
     assert "English is never reported" not in recorder.missing
 
 
-def _staff(group_name: str, *, superuser: bool = False):
+def _staff(group_name: str, *, superuser: bool = False, **fields):
     """A signed-in client for a member of a role group, two-factor set up, admin in Mongolian."""
     from django.contrib.auth.models import Group
     from django.test import Client
     from wagtail.users.models import UserProfile
 
-    user = UserFactory(is_superuser=superuser, is_staff=superuser)
+    user = UserFactory(is_superuser=superuser, is_staff=superuser, **fields)
     user.groups.add(Group.objects.get(name=group_name))
     with_two_factor(user)
     profile = UserProfile.get_for_user(user)
@@ -190,23 +190,57 @@ def test_the_admin_staff_use_is_all_in_mongolian(content, recorder):
         response = client.get(url)
         assert response.status_code == 200, (url, response.status_code, response.get("Location"))
         assert 'lang="mn"' in response.content.decode(), url
-    import json, os
-    if os.environ.get("DUMP"):
-        json.dump({"missing": recorder.missing, "plurals": recorder.plurals}, open(os.environ["DUMP"], "w"), ensure_ascii=False, indent=1)
     assert recorder.missing == {}, recorder.report()
 
 
-def test_password_rules_are_explained_and_enforced_in_mongolian(site, recorder):
-    """The sign-up page's rules, and the errors a weak password gets, come out in Mongolian."""
+@pytest.mark.parametrize(
+    ("password", "rules"),
+    [
+        ("12345", ["password_too_short", "password_entirely_numeric", "password_too_common"]),
+        ("bolormaa-tumur", ["password_too_similar"]),
+    ],
+)
+def test_password_rules_are_explained_and_enforced_in_mongolian(site, recorder, password, rules):
+    """Sign-up and password change in Mongolian: the rules under the field, and the errors a weak
+    password gets (every one of Django's four validators)."""
+    from django.contrib.auth import password_validation
+    from django.core.exceptions import ValidationError
     from django.test import Client
+    from django.utils import translation
+
+    from lms.accounts.models import Region, User
+
+    person = User(email="bolormaa-tumur@example.mn", full_name="Bolormaa Tumur")
+    with pytest.raises(ValidationError) as refused:
+        password_validation.validate_password(password, person)
+    assert sorted(error.code for error in refused.value.error_list) == sorted(rules)
 
     client = Client(HTTP_ACCEPT_LANGUAGE="mn")
-    recorder.page = "/accounts/signup/ (weak password)"
-    response = client.post(
-        "/accounts/signup/",
-        {"email": "bold@example.mn", "password1": "12345", "password2": "12345", "full_name": "Болд"},
+    recorder.page = "/accounts/signup/ (refused password)"
+    data = {
+        "full_name": "Bolormaa Tumur",
+        "email": "bolormaa-tumur@example.org",
+        "password1": password,
+        "password2": password,
+        "role": "youth_facilitator",
+        "region": Region.objects.get(code="chingeltei").pk,
+        "organisation": "",
+        "sex": "female",
+        "birth_year": "1992",
+    }
+    response = client.post("/accounts/signup/", data)
+    assert response.status_code in (200, 400)
+    assert not User.objects.filter(email=data["email"]).exists()
+
+    recorder.page = "/accounts/password/change/ (refused password)"
+    member = _staff(roles.EDITORS, email="bolormaa-tumur@example.mn")
+    response = member.post(
+        "/accounts/password/change/",
+        {"oldpassword": "a-Strong-pass-42", "password1": password, "password2": password},
     )
-    assert response.status_code == 200
+    assert response.status_code in (200, 400)
     page = response.content.decode()
-    assert "too short" not in page and "entirely numeric" not in page
+    with translation.override("en"):
+        english = [str(text) for text in password_validation.password_validators_help_texts()]
+    assert not [text for text in english if text.replace("’", "&#x27;") in page or text in page]
     assert recorder.missing == {}, recorder.report()
