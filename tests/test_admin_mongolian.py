@@ -244,3 +244,39 @@ def test_password_rules_are_explained_and_enforced_in_mongolian(site, recorder, 
         english = [str(text) for text in password_validation.password_validators_help_texts()]
     assert not [text for text in english if text.replace("’", "&#x27;") in page or text in page]
     assert recorder.missing == {}, recorder.report()
+
+
+def test_role_groups_are_shown_in_the_admins_language_and_wagtails_defaults_are_gone(site):
+    """Group names stay English identifiers; the group list, the user form and invitations show
+    the role's label. Wagtail's own Moderators and Editors groups are removed (accounts 0004), and
+    its default approval task asks the curriculum reviewers instead."""
+    from django.contrib.auth.models import Group
+    from wagtail.models import GroupApprovalTask
+
+    assert set(Group.objects.values_list("name", flat=True)) >= set(roles.ROLE_PERMISSIONS)
+    assert not Group.objects.filter(name__in=roles.WAGTAIL_DEFAULT_GROUPS).exists()
+    for task in GroupApprovalTask.objects.all():
+        assert task.groups.exists(), task.name
+        assert not task.groups.filter(name__in=roles.WAGTAIL_DEFAULT_GROUPS).exists()
+    assert GroupApprovalTask.objects.filter(groups__name=roles.REVIEWERS).exists()
+
+    admin = _staff(roles.ADMINISTRATORS, superuser=True)
+    editor = _staff(roles.EDITORS)
+    groups_page = admin.get(reverse("wagtailusers_groups:index")).content.decode()
+    user_form = admin.get(reverse("wagtailusers_users:edit", args=[editor.user.pk])).content.decode()
+    group_page = admin.get(
+        reverse("wagtailusers_groups:edit", args=[Group.objects.get(name=roles.REVIEWERS).pk])
+    ).content.decode()
+    invitation_form = admin.get(reverse("invitations:add")).content.decode()
+    for name in roles.ROLE_PERMISSIONS:
+        assert name not in groups_page and name not in user_form, name
+    for label in ("Сургалтын агуулга засварлагчид", "Сургалтын агуулга хянагчид", "Администраторууд"):
+        assert label in groups_page and label in user_form, label
+    assert "Сургалтын агуулга хянагчид" in group_page
+    assert "Moderators" not in groups_page and "Editors" not in groups_page
+    assert "Хууль хяналтын салбарын суралцагчид" in invitation_form
+
+    english = _staff(roles.ADMINISTRATORS, superuser=True)
+    english.user.wagtail_userprofile.preferred_language = "en"
+    english.user.wagtail_userprofile.save()
+    assert "Curriculum reviewers" in english.get(reverse("wagtailusers_groups:index")).content.decode()
