@@ -23,3 +23,4 @@ class UsersAdminConfig(WagtailUsersAppConfig):
     """Wagtail's user admin, with the CPC Learn profile fields instead of first/last name."""
 
     user_viewset = "lms.accounts.viewsets.UserViewSet"
+    group_viewset = "lms.accounts.viewsets.GroupViewSet"

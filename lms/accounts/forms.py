@@ -10,6 +10,7 @@ from wagtail.users.forms import UserEditForm as WagtailEditForm
 
 from . import selectors, services
 from .models import Organisation, Region, User, latest_birth_year
+from .roles import role_label
 
 PROFILE_FIELDS = ["full_name", "role", "region", "organisation", "sex", "birth_year"]
 
@@ -127,12 +128,15 @@ class ProfileForm(ProfileFieldsMixin):
 
 
 class _WagtailUserFieldsMixin:
-    """Wagtail's user forms, with full name instead of first and last name."""
+    """Wagtail's user forms, with full name instead of first and last name, and role groups
+    labelled in the admin's language."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields.pop("first_name", None)
         self.fields.pop("last_name", None)
+        if "groups" in self.fields:
+            self.fields["groups"].label_from_instance = role_label
 
 
 class WagtailUserCreationForm(_WagtailUserFieldsMixin, WagtailCreationForm):
@@ -177,6 +181,7 @@ class AccessRequestForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["group"].queryset = services.grantable_groups()
+        self.fields["group"].label_from_instance = role_label
 
 
 class DeleteAccountForm(forms.Form):

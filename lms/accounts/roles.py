@@ -6,6 +6,7 @@ Page permissions (who may edit or publish which pages) are granted on the catalo
 
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 LEARNERS = "Learners"
 JUSTICE_LEARNERS = "Justice-sector learners"
@@ -14,6 +15,28 @@ REVIEWERS = "Curriculum reviewers"
 MANAGERS = "Programme managers"
 ADMINISTRATORS = "Administrators"
 SAFEGUARDING_LEADS = "Safeguarding leads"
+
+# Group names are identifiers (the code and the data look groups up by them, in English); people
+# see these labels instead, in their language (the admin's group list and user form, invitations,
+# access requests).
+ROLE_LABELS = {
+    LEARNERS: _("Learners"),
+    JUSTICE_LEARNERS: _("Justice-sector learners"),
+    EDITORS: _("Curriculum editors"),
+    REVIEWERS: _("Curriculum reviewers"),
+    MANAGERS: _("Programme managers"),
+    ADMINISTRATORS: _("Administrators"),
+    SAFEGUARDING_LEADS: _("Safeguarding leads"),
+}
+# Wagtail's migrations create these two groups; the roles above replace them (accounts 0004 removes them).
+WAGTAIL_DEFAULT_GROUPS = ("Moderators", "Editors")
+
+
+def role_label(group) -> str:
+    """What people see for a group (or a group name): its role label, or its name for other groups."""
+    name = getattr(group, "name", group)
+    return str(ROLE_LABELS.get(name, name))
+
 
 # Build and correct the question bank and quizzes (results and regrading need change_quiz).
 QUESTION_BANK_EDIT = [

@@ -1,14 +1,17 @@
 """Wagtail admin screens for people and reference data."""
 
 from django.utils.translation import gettext_lazy as _
+from wagtail.admin.ui.tables import Column, TitleColumn
 from wagtail.admin.views.generic import CreateView
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permission_policies import ModelPermissionPolicy
+from wagtail.users.views import groups as wagtail_groups
 from wagtail.users.views.users import UserViewSet as WagtailUserViewSet
 
 from . import services
 from .forms import WagtailUserCreationForm, WagtailUserEditForm
 from .models import AuditEvent, Invitation, Organisation, Region
+from .roles import role_label
 
 
 class UserViewSet(WagtailUserViewSet):
@@ -17,6 +20,30 @@ class UserViewSet(WagtailUserViewSet):
 
     def get_form_class(self, for_update=False):
         return WagtailUserEditForm if for_update else WagtailUserCreationForm
+
+
+class GroupIndexView(wagtail_groups.IndexView):
+    """Wagtail's group list, each role group under its label in the admin's language."""
+
+    columns = [
+        TitleColumn(
+            "name",
+            label=_("Name"),
+            accessor=role_label,
+            sort_key="name",
+            url_name="wagtailusers_groups:edit",
+        ),
+    ]
+
+
+class GroupEditView(wagtail_groups.EditView):
+    def get_page_subtitle(self):
+        return role_label(self.object)
+
+
+class GroupViewSet(wagtail_groups.GroupViewSet):
+    index_view_class = GroupIndexView
+    edit_view_class = GroupEditView
 
 
 class OrganisationViewSet(ModelViewSet):
@@ -71,7 +98,15 @@ class InvitationViewSet(ModelViewSet):
     menu_label = _("Invitations")
     menu_order = 612
     add_to_settings_menu = True
-    list_display = ["code", "group", "note", "uses", "max_uses", "expires_at", "revoked"]
+    list_display = [
+        "code",
+        Column("group", label=_("group it grants"), accessor=lambda invitation: role_label(invitation.group)),
+        "note",
+        "uses",
+        "max_uses",
+        "expires_at",
+        "revoked",
+    ]
     list_filter = ["group", "revoked"]
     search_fields = ["code", "note"]
     form_fields = ["group", "max_uses", "expires_at", "note", "revoked"]
@@ -85,6 +120,7 @@ class InvitationViewSet(ModelViewSet):
             def __init__(self, *args, **kwargs):
                 super().__init__(*args, **kwargs)
                 self.fields["group"].queryset = services.grantable_groups()
+                self.fields["group"].label_from_instance = role_label
                 if not for_update:
                     self.fields.pop("revoked", None)
 
