@@ -9,9 +9,7 @@ release's policy says, keeping progress on every lesson whose content hash did n
 
 from __future__ import annotations
 
-import difflib
 import hashlib
-import html
 import json
 import re
 import uuid
@@ -20,6 +18,8 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
+from wagtail.documents import get_document_model
+from wagtail.images import get_image_model
 from wagtail.models import Locale, Page, Revision
 
 from ..blocks import blocks_complete_lesson
@@ -30,6 +30,7 @@ from ..models import (
     LessonPage,
     ReleaseLesson,
 )
+from .diff import LanguageDiff, language_diff, references_in
 
 # Apps above courses register functions that pin their own content in a release (quizzes, H5P
 # activities): pinner(lesson_bodies: {lesson key: [stream block dicts]}) -> (pins: dict,
@@ -73,10 +74,6 @@ class LessonSnapshot:
     content: dict[str, dict]  # language -> revision content (title, body, ...)
     content_hash: str = ""
 
-    def text(self, language: str) -> str:
-        content = self.content.get(language) or {}
-        return _plain_text(content.get("title", ""), content.get("body"))
-
 
 @dataclass
 class Snapshot:
@@ -104,27 +101,6 @@ def _without_ids(value):
 
 
 TAG = re.compile(r"<[^>]+>")
-
-
-def _plain_text(title: str, body) -> str:
-    """The readable text of a lesson, one paragraph per line, for diffs."""
-    lines = [title]
-
-    def walk(value):
-        if isinstance(value, str):
-            text = html.unescape(TAG.sub("\n", value))
-            lines.extend(line.strip() for line in text.splitlines() if line.strip())
-        elif isinstance(value, dict):
-            for key, inner in value.items():
-                if key not in ("id", "type", "image", "kind", "document", "video", "quiz", "decorative"):
-                    walk(inner)
-        elif isinstance(value, list):
-            for inner in value:
-                walk(inner)
-
-    for block in _stream(body):
-        walk(block.get("value"))
-    return "\n".join(lines)
 
 
 def snapshot_course(course: CoursePage) -> Snapshot:
@@ -267,7 +243,8 @@ class LessonChange:
     status: str  # "added" | "removed" | "changed" | "unchanged"
     lesson_key: uuid.UUID
     title: str
-    diffs: dict[str, list[str]] = field(default_factory=dict)  # language -> unified diff lines
+    # language -> the words and blocks that changed (only the languages that did)
+    diffs: dict[str, LanguageDiff] = field(default_factory=dict)
     changed_languages: list[str] = field(default_factory=list)
     stale_languages: list[str] = field(default_factory=list)  # translations left behind
 
@@ -308,6 +285,7 @@ def release_changes(*, course: CoursePage, release: CourseRelease | None = None)
         new = snapshot_course(course)
     old = snapshot_of_release(previous) if previous else Snapshot(lessons=[])
     old_by_key = {lesson.lesson_key: lesson for lesson in old.lessons}
+    namer = _namer(old, new)
     new_keys = {lesson.lesson_key for lesson in new.lessons}
     changes = []
     for lesson in new.lessons:
@@ -316,12 +294,15 @@ def release_changes(*, course: CoursePage, release: CourseRelease | None = None)
         if before is None:
             changes.append(LessonChange("added", lesson.lesson_key, title))
             continue
-        diffs, changed_languages = {}, []
-        for language, _name in settings.LANGUAGES:
-            a, b = before.text(language).splitlines(), lesson.text(language).splitlines()
-            if a != b:
-                changed_languages.append(language)
-                diffs[language] = list(difflib.unified_diff(a, b, lineterm="", n=1))[2:]
+        diffs = {}
+        if lesson.content_hash != before.content_hash:
+            for language, _name in settings.LANGUAGES:
+                diff = language_diff(
+                    language, _readable(before, language), _readable(lesson, language), namer
+                )
+                if diff:
+                    diffs[language] = diff
+        changed_languages = list(diffs)
         status = "changed" if lesson.content_hash != before.content_hash else "unchanged"
         change = LessonChange(status, lesson.lesson_key, title, diffs, changed_languages)
         if changed_languages and len(changed_languages) < len(settings.LANGUAGES):
@@ -341,6 +322,44 @@ def release_changes(*, course: CoursePage, release: CourseRelease | None = None)
             old.more_pins.get("h5p_pins") or {}, new.more_pins.get("h5p_pins") or {}
         ),
     )
+
+
+def _readable(lesson: LessonSnapshot, language: str) -> dict:
+    content = lesson.content.get(language) or {}
+    return {"title": content.get("title", ""), "body": _stream(content.get("body"))}
+
+
+def _namer(old: Snapshot, new: Snapshot) -> Callable[[str, int], str]:
+    """Names for the objects lesson blocks show, read once for the whole review: images and
+    documents by title, quizzes as their pinned revision names them, activities as pinned."""
+    bodies = [
+        _stream(content.get("body"))
+        for snapshot in (old, new)
+        for lesson in snapshot.lessons
+        for content in lesson.content.values()
+    ]
+    wanted = references_in(*bodies)
+    names: dict[tuple[str, int], str] = {}
+    for kind, model in (("image", get_image_model()), ("document", get_document_model())):
+        if wanted.get(kind):
+            for pk, title in model.objects.filter(pk__in=wanted[kind]).values_list("pk", "title"):
+                names[(kind, pk)] = title
+    quiz_revisions = {
+        int(quiz_id): pin.get("revision") for pins in (old.pins, new.pins) for quiz_id, pin in pins.items()
+    }
+    revision_names = dict(
+        Revision.objects.filter(pk__in=[r for r in quiz_revisions.values() if r]).values_list(
+            "pk", "object_str"
+        )
+    )
+    for quiz_id, revision in quiz_revisions.items():
+        if revision in revision_names:
+            names[("quiz", quiz_id)] = revision_names[revision]
+    for pins in (old.more_pins.get("h5p_pins") or {}, new.more_pins.get("h5p_pins") or {}):
+        for activity_id, pin in pins.items():
+            if pin.get("title"):
+                names[("activity", int(activity_id))] = pin["title"]
+    return lambda kind, pk: names.get((kind, pk)) or f"#{pk}"
 
 
 def _activity_changes(old: dict, new: dict) -> list[str]:

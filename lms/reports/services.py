@@ -11,7 +11,7 @@ from django.utils import timezone, translation
 from lms.accounts.services import audit_record
 from lms.queue import publish_on_commit
 
-from . import exports, tables
+from . import exports, filenames, tables
 from .models import ExportJob
 
 log = logging.getLogger(__name__)
@@ -69,9 +69,9 @@ def _write(job: ExportJob) -> ExportJob:
     ExportJob.objects.filter(pk=job.pk).update(
         status=ExportJob.Status.RUNNING, rows_total=table.total or 0, rows_done=0
     )
-    name = f"{job.table}-{timezone.localdate():%Y%m%d}-{str(job.pk)[:8]}.{job.format}"
+    name = filenames.report_filename(job.table, job.format, filters)
     storage = ExportJob._meta.get_field("file").storage
-    path = f"exports/{job.owner_id}/{name}"
+    path = f"exports/{job.owner_id}/{str(job.pk)[:8]}/{name}"  # the download is called ``name``
     try:
         with _open_for_write(storage, path) as handle:
             rows = exports.write(

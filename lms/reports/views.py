@@ -15,7 +15,7 @@ from wagtail import hooks
 
 from lms.accounts.models import User
 
-from . import exports, selectors, services, tables
+from . import exports, filenames, selectors, services, tables
 from .forms import ReportFilterForm
 from .models import ExportJob
 from .selectors import BREAKDOWNS
@@ -191,7 +191,7 @@ def export(request):
         )
         return redirect("reports_admin:job", job.pk)
     result = tables.table(table, filters)
-    filename = f"cpc-{table}-{timezone.localdate():%Y%m%d}.{fmt}"
+    filename = filenames.report_filename(table, fmt, filters)
     if fmt == "csv":
         response = StreamingHttpResponse(
             exports.csv_stream(result), content_type=exports.CONTENT_TYPES["csv"]

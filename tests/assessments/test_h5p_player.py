@@ -431,7 +431,14 @@ def test_a_release_pins_the_file_its_learners_play(site, django_capture_on_commi
         page.body = [{"type": "text", "value": "<p>No activity now.</p>"}]
         page.save_revision()
     with translation.override("en"):  # the test client's requests left Mongolian active
-        assert course_selectors.release_changes(course=built.mn).activities == ["Activity “TF 2” removed"]
+        removed = course_selectors.release_changes(course=built.mn)
+        assert removed.activities == ["Activity “TF 2” removed"]
+        # The lesson's review names the block it lost, in each language, by the pinned title.
+        [lesson_change] = removed.of("changed")
+        assert {code: diff.blocks for code, diff in lesson_change.diffs.items()} == {
+            "mn": ["H5P activity “TF 2” removed"],
+            "en": ["H5P activity “TF 2” removed"],
+        }
 
 
 # --- 7. clean-up ----------------------------------------------------------------------------------

@@ -50,7 +50,8 @@ def test_a_draft_edit_is_in_the_next_release_not_the_current_one(course, client)
     changes = course_selectors.release_changes(course=course.mn)
     changed = changes.of("changed")
     assert [c.lesson_key for c in changed] == [lesson.translation_key]
-    assert any("New advice about trusted adults." in line for line in changed[0].diffs["en"])
+    [text] = changed[0].diffs["en"].texts
+    assert text.inserted == ["New advice about trusted adults."] and text.deleted == ["Read this carefully."]
     assert changed[0].stale_languages == ["mn"], "the Mongolian page was not updated"
     services.release_publish(course=course.mn, version="1.1")
     assert "New advice" in body_text(client, lesson.url)

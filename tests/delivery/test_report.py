@@ -196,6 +196,9 @@ def test_exports_hold_the_numbers_on_the_screen(programme):
         reverse("delivery_admin:export"), {"table": table.name, "format": "csv", "query": query}
     )
     assert response.status_code == 200
+    assert response["Content-Disposition"] == (
+        f'attachment; filename="cpc-learn-{table.name}-to-{timezone.localdate():%Y%m%d}.csv"'
+    )
     text = b"".join(response.streaming_content).decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(text)))
     assert rows[0] == table.columns
@@ -206,6 +209,18 @@ def test_exports_hold_the_numbers_on_the_screen(programme):
     sheet = load_workbook(io.BytesIO(response.content), read_only=True).active
     xlsx = [list(row) for row in sheet.iter_rows(values_only=True)]
     assert xlsx[1:] == [list(row) for row in table.rows]
+
+
+def test_an_export_file_names_its_filters(programme):
+    client = staff_client(roles.MANAGERS)
+    query = f"start=2026-01-05&end=2026-02-01&region={programme.school.region_id}&organisation_kind=school"
+    response = client.post(
+        reverse("delivery_admin:export"), {"table": "delivery-by-kit", "format": "xlsx", "query": query}
+    )
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == (
+        'attachment; filename="cpc-learn-delivery-by-kit-20260105-20260201-bayanzurkh-school.xlsx"'
+    )
 
 
 def test_report_queries_do_not_grow_with_the_programme(programme, trained):

@@ -134,6 +134,7 @@ def test_a_table_exports_as_csv_and_xlsx_matching_the_screen(manager, programme)
     query = Q1
     response = manager.post(f"{DASHBOARD}export/", {"table": "courses", "format": "csv", "query": query})
     assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+    assert response["Content-Disposition"] == 'attachment; filename="cpc-learn-courses-fy2026-q1.csv"'
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
     assert rows[0][0] == "Course"
     screen = [[_shown(v) for v in row] for row in screen]
@@ -146,8 +147,10 @@ def test_a_table_exports_as_csv_and_xlsx_matching_the_screen(manager, programme)
 
 def test_suppression_in_exports(manager, programme):
     response = manager.post(
-        f"{DASHBOARD}export/", {"table": "by-sex", "format": "csv", "query": f"{Q1}&suppress=on"}
+        f"{DASHBOARD}export/",
+        {"table": "by-sex", "format": "csv", "query": f"{Q1}&suppress=on&region={programme.district.pk}"},
     )
+    assert 'filename="cpc-learn-by-sex-fy2026-q1-test-district.csv"' in response["Content-Disposition"]
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
     female = next(row for row in rows if row[0] == "Female")
     assert female[1:3] == ["<5", "<5"]
@@ -177,6 +180,7 @@ def test_a_roster_export_is_made_in_the_background_for_its_owner_only(
     assert "The file is ready: 4 rows." in page.content.decode()
     download = manager.get(reverse("reports_admin:download", args=[job.pk]))
     assert download.status_code == 200
+    assert 'filename="cpc-learn-roster-fy2026-q1.csv"' in download["Content-Disposition"]
     lines = b"".join(download.streaming_content).decode("utf-8-sig").splitlines()
     assert len(lines) == 5 and lines[0].startswith("Name,Role,Organisation")
     assert any(line.startswith("Сараа,") for line in lines)

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from django.http import HttpResponse, QueryDict, StreamingHttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from lms.reports import exports
+from lms.reports import exports, filenames
 
 from .. import tables
 from ..admin_forms import DeliveryReportForm
@@ -78,8 +77,18 @@ def export(request):
             status=400,
             content_type="text/plain; charset=utf-8",
         )
-    table = tables.table(name, form.filters())
-    filename = f"cpc-{name}-{timezone.localdate():%Y%m%d}.{fmt}"
+    filters = form.filters()
+    table = tables.table(name, filters)
+    filename = filenames.export_filename(
+        name,
+        fmt,
+        [
+            filenames.period_part(filters.start, filters.end),
+            filenames.name_part(filters.region),
+            filenames.name_part(filters.organisation_kind),
+            filenames.name_part(filters.kit),
+        ],
+    )
     if fmt == "csv":
         response = StreamingHttpResponse(exports.csv_stream(table), content_type=exports.CONTENT_TYPES["csv"])
     else:
