@@ -108,6 +108,7 @@ def test_an_approved_release_moves_learners_and_a_later_one_leaves_them(site, li
     expect(changes.locator("li.change-changed:not(.quiz-change)")).to_have_count(3)  # + the quiz's lesson
     expect(changes.locator(".quiz-change")).to_contain_text(str(question))
     shot(admin, "changes")
+    changes.screenshot(path=str(Path(ARTIFACTS) / "release-changes-panel.png"))
     with admin.expect_navigation():
         admin.locator("button[name='action-submit']").dispatch_event("click")
     assert CourseRelease.objects.get(pk=release.pk).published_at is None, "submitted, not published"
