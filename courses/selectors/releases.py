@@ -2,9 +2,7 @@
 
 A release is a list of Wagtail revision ids, not a copy. Preparing one reads the latest
 revision of every lesson (drafts included: editors never publish lessons one by one) in both
-languages, and asks the apps above (quizzes) to pin their own revisions through ``pinners``.
-Publishing freezes that list, makes those revisions the live pages, and moves learners as the
-release's policy says, keeping progress on every lesson whose content hash did not change.
+languages, and asks the apps above (quizzes, H5P) to pin their own revisions through ``pinners``.
 """
 
 from __future__ import annotations
