@@ -28,11 +28,15 @@ def staff(email: str, group: str):
     return user, with_two_factor(user)
 
 
-def admin_page(browser, live_server, user, secret):
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
+def admin_page(browser, live_server, user, secret, *, language: str = "en"):
+    """A desktop browser signed in as a staff member, through the site's sign-in in ``language``."""
+    context = browser.new_context(
+        viewport={"width": 1280, "height": 900}, locale="en-GB" if language == "en" else "mn-MN"
+    )
     page = context.new_page()
     page.set_default_timeout(15_000)
-    sign_in(page, live_server.url, user.email, prefix="/en", totp_secret=secret)
+    prefix = "/en" if language == "en" else ""
+    sign_in(page, live_server.url, user.email, prefix=prefix, totp_secret=secret)
     return page
 
 
