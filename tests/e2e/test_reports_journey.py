@@ -77,7 +77,8 @@ def test_manager_filters_by_quarter_and_district_and_exports_what_they_see(site,
     with page.expect_download() as download_info:
         section.get_by_role("button", name="Courses as XLSX").click()
     download = download_info.value
-    assert download.suggested_filename.endswith(".xlsx")
+    # The file says what it holds: the table, the quarter and the district filtered on.
+    assert download.suggested_filename == "cpc-learn-courses-fy2026-q1-test-district.xlsx"
     sheet = load_workbook(io.BytesIO(Path(download.path()).read_bytes()), read_only=True).active
     rows = list(sheet.iter_rows(values_only=True))
     assert [str(h) for h in rows[0]] == headers
