@@ -10,10 +10,11 @@ LOCALE = Path(__file__).resolve().parents[1] / "lms" / "locale" / "mn" / "LC_MES
 PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|%[sd]|\{\w+\}")
 
 
-def _po_entries():
-    """(msgid, msgid_plural, [msgstr...], fuzzy) for every entry of the Mongolian .po file."""
+def po_entries(path: Path = LOCALE / "django.po"):
+    """(msgid, msgid_plural, [msgstr...], fuzzy) for every entry of a .po file (the Mongolian
+    interface catalogue unless told)."""
     entries, current, field, fuzzy, context = [], None, None, False, None
-    for raw in (LOCALE / "django.po").read_text(encoding="utf-8").splitlines() + [""]:
+    for raw in path.read_text(encoding="utf-8").splitlines() + [""]:
         line = raw.strip()
         if line.startswith("#,") and "fuzzy" in line:
             fuzzy = True
@@ -47,32 +48,41 @@ def _unquote(text: str) -> str:
     return text.strip()[1:-1].encode("utf-8").decode("unicode_escape").encode("latin-1").decode("utf-8")
 
 
-def test_every_interface_string_has_a_mongolian_translation():
-    entries = _po_entries()
-    assert len(entries) > 150
+# The project's catalogues: the interface (django) and the admin's JavaScript (djangojs), with
+# how many entries each has at least.
+CATALOGUES = pytest.mark.parametrize(("domain", "at_least"), [("django", 150), ("djangojs", 50)])
+
+
+@CATALOGUES
+def test_every_interface_string_has_a_mongolian_translation(domain, at_least):
+    entries = po_entries(LOCALE / f"{domain}.po")
+    assert len(entries) > at_least
     untranslated = [entry["id"] for entry in entries if not all(entry["str"].values()) or entry["fuzzy"]]
     assert untranslated == []
 
 
-def test_translations_keep_every_placeholder():
-    for entry in _po_entries():
+@CATALOGUES
+def test_translations_keep_every_placeholder(domain, at_least):
+    for entry in po_entries(LOCALE / f"{domain}.po"):
         source = set(PLACEHOLDER.findall(entry["id"])) | set(PLACEHOLDER.findall(entry["plural"] or ""))
         for text in entry["str"].values():
             assert set(PLACEHOLDER.findall(text)) == source, (entry["id"], text)
 
 
-def test_compiled_catalogue_matches_the_source():
-    with open(LOCALE / "django.mo", "rb") as handle:
+@CATALOGUES
+def test_compiled_catalogue_matches_the_source(domain, at_least):
+    with open(LOCALE / f"{domain}.mo", "rb") as handle:
         compiled = gettext.GNUTranslations(handle)
-    for entry in _po_entries():
+    for entry in po_entries(LOCALE / f"{domain}.po"):
         if entry["context"] is not None:
             translated = compiled.pgettext(entry["context"], entry["id"])
-            assert translated == entry["str"][0], f"django.mo is out of date for {entry['id']!r}"
+            assert translated == entry["str"][0], f"{domain}.mo is out of date for {entry['id']!r}"
         elif entry["plural"]:
             assert compiled.ngettext(entry["id"], entry["plural"], 1) == entry["str"][0]
+            assert compiled.ngettext(entry["id"], entry["plural"], 2) == entry["str"][1]
         else:
             assert compiled.gettext(entry["id"]) == entry["str"][0], (
-                f"django.mo is out of date for {entry['id']!r}: run `manage.py compilemessages`"
+                f"{domain}.mo is out of date for {entry['id']!r}: run `manage.py compilemessages`"
             )
 
 

@@ -211,21 +211,58 @@ def site_ensure() -> dict[str, Page]:
     return {"home": main_home, **{f"catalogue_{code}": page for code, page in catalogues.items()}}
 
 
+# The release approval workflow and its reviewer task, named in both languages: Wagtail shows a
+# workflow's and a task's name as stored (admin pages, the Submit button, its emails) whatever the
+# reader's language. Mongolian first, the admin's default.
+RELEASE_WORKFLOW = "Хувилбар батлах / Release approval"
+REVIEWER_TASK = "Сургалтын агуулга хянагчийн зөвшөөрөл / Curriculum reviewer approval"
+# The English-only names sites set up before got; renamed (home 0002 and here), never a staff one.
+FORMER_NAMES = {RELEASE_WORKFLOW: "Release approval", REVIEWER_TASK: "Curriculum reviewer approval"}
+
+
 def release_workflow_ensure(*, reviewers) -> None:
     """Course releases need a reviewer's approval; lessons are not moderated one by one (they reach
-    learners only inside an approved release)."""
+    learners only inside an approved release).
+
+    Run again, it keeps what staff changed: the workflow is the one releases already use (found by
+    that, not by its name), and one that has tasks keeps them, their names and their groups. Only
+    the English-only names of earlier setups become the bilingual ones.
+    """
     from django.contrib.contenttypes.models import ContentType
     from wagtail.models import GroupApprovalTask, Workflow, WorkflowContentType, WorkflowPage, WorkflowTask
 
     from courses.models import CourseRelease
 
-    workflow, _created = Workflow.objects.get_or_create(name="Release approval", defaults={"active": True})
-    task = GroupApprovalTask.objects.filter(name="Curriculum reviewer approval").first()
-    if task is None:
-        task = GroupApprovalTask.objects.create(name="Curriculum reviewer approval")
-    task.groups.set([reviewers])
-    WorkflowTask.objects.get_or_create(workflow=workflow, task=task, defaults={"sort_order": 0})
-    WorkflowContentType.objects.update_or_create(
-        content_type=ContentType.objects.get_for_model(CourseRelease), defaults={"workflow": workflow}
+    content_type = ContentType.objects.get_for_model(CourseRelease)
+    assignment = (
+        WorkflowContentType.objects.filter(content_type=content_type).select_related("workflow").first()
     )
+    if assignment is not None:
+        workflow = _bilingual_name(assignment.workflow, RELEASE_WORKFLOW)
+    else:
+        workflow = _named(Workflow, RELEASE_WORKFLOW, active=True)
+        WorkflowContentType.objects.create(content_type=content_type, workflow=workflow)
+    steps = list(workflow.workflow_tasks.select_related("task"))
+    for step in steps:
+        _bilingual_name(step.task, REVIEWER_TASK)
+    if not steps:
+        task = _named(GroupApprovalTask, REVIEWER_TASK)
+        task.groups.set([reviewers])
+        WorkflowTask.objects.create(workflow=workflow, task=task, sort_order=0)
     WorkflowPage.objects.all().delete()
+
+
+def _bilingual_name(obj, name: str):
+    """The workflow or task, renamed to ``name`` if it still has the English-only name it had."""
+    if obj.name == FORMER_NAMES[name]:
+        obj.name = name
+        obj.save(update_fields=["name"])
+    return obj
+
+
+def _named(model, name: str, **defaults):
+    """The workflow or task called ``name`` (or its former English-only name), else a new one."""
+    found = model.objects.filter(name__in=[name, FORMER_NAMES[name]]).order_by("pk").first()
+    if found is not None:
+        return _bilingual_name(found, name)
+    return model.objects.create(name=name, **defaults)

@@ -9,6 +9,7 @@ from wagtail.models import Workflow
 
 from courses.models import CourseRelease
 from lms.accounts import roles
+from lms.home.services import RELEASE_WORKFLOW
 from tests.courses.test_releases import edit
 from tests.factories import staff_client
 
@@ -32,7 +33,7 @@ def test_the_list_names_each_state_and_approving_says_approved_and_published(cou
     draft.save_revision(user=editor.user)
     assert sorted(set(_states(editor))) == ["current", "draft"]
 
-    Workflow.objects.get(name="Release approval").start(draft, editor.user)
+    Workflow.objects.get(name=RELEASE_WORKFLOW).start(draft, editor.user)
     assert sorted(set(_states(editor))) == ["awaiting approval", "current"]
 
     response = reviewer.post(

@@ -19,6 +19,7 @@ from courses.models import (
     ReleaseMove,
 )
 from lms.accounts import roles
+from lms.home.services import RELEASE_WORKFLOW
 from tests.assessments import helpers
 from tests.factories import UserFactory, build_course, staff_client
 
@@ -279,7 +280,7 @@ def test_releases_go_through_the_reviewer_approval_workflow(course):
     with pytest.raises(PublishPermissionError):
         PublishRevisionAction(revision, user=editor).execute()
     assert CourseRelease.objects.get(pk=draft.pk).published_at is None, "an editor cannot publish"
-    workflow = Workflow.objects.get(name="Release approval")
+    workflow = Workflow.objects.get(name=RELEASE_WORKFLOW)
     state = workflow.start(draft, editor)
     assert state.current_task_state.task.specific.groups.filter(name=roles.REVIEWERS).exists()
     state.current_task_state.approve(user=reviewer)
@@ -318,7 +319,7 @@ def test_an_approved_release_of_a_course_without_lessons_stays_a_draft(course):
         lesson.delete()
     with pytest.raises(ValidationError):
         CourseRelease(course=course.mn, version="2.1").full_clean()
-    state = Workflow.objects.get(name="Release approval").start(draft, reviewer)
+    state = Workflow.objects.get(name=RELEASE_WORKFLOW).start(draft, reviewer)
     state.current_task_state.approve(user=reviewer)
     draft = CourseRelease.objects.get(pk=draft.pk)
     assert draft.published_at is None and not draft.is_current and not draft.live

@@ -16,6 +16,7 @@ from wagtail.users.models import UserProfile
 
 from courses.models import CourseRelease
 from lms.accounts import roles
+from lms.home.services import RELEASE_WORKFLOW
 from tests.courses.test_releases import edit
 from tests.factories import build_course, staff_client
 from tests.test_admin_mongolian import recorder  # noqa: F401  (the fixture)
@@ -40,7 +41,7 @@ def _release_submitted(site, editor):
     draft = CourseRelease(course=course.mn, version="1.1", notes_mn="Шинэчлэл", live=False)
     draft.save()
     draft.save_revision(user=editor)
-    return Workflow.objects.get(name="Release approval").start(draft, editor)
+    return Workflow.objects.get(name=RELEASE_WORKFLOW).start(draft, editor)
 
 
 @pytest.mark.parametrize("outcome", ["approved", "rejected"])
@@ -65,6 +66,12 @@ def test_release_approval_emails_read_in_mongolian(site, mailoutbox, recorder, o
         text = message.subject + "\n" + message.body
         assert re.search("[А-Яа-яӨөҮүЁё]", text), text
         assert not ENGLISH.search(text), text
+    # The workflow and its task are named in Mongolian too (and English, for English readers).
+    task = "Сургалтын агуулга хянагчийн зөвшөөрөл"
+    for message in to_reviewer:
+        assert task in message.subject and task in message.body, message.body
+    for message in to_editor:
+        assert "Хувилбар батлах" in message.subject and "Хувилбар батлах" in message.body, message.body
 
 
 def test_an_english_speaking_reviewer_gets_english(site, mailoutbox):
@@ -74,3 +81,4 @@ def test_an_english_speaking_reviewer_gets_english(site, mailoutbox):
     [message] = [m for m in mailoutbox if reviewer.email in m.to]
     assert message.subject.startswith("The course release"), message.subject
     assert "has been submitted" in message.body, message.body
+    assert "Curriculum reviewer approval" in message.body, message.body
