@@ -14,7 +14,7 @@ import pytest
 from django.apps import apps as django_apps
 from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
-from wagtail.models import GroupApprovalTask, Task, Workflow, WorkflowContentType, WorkflowTask
+from wagtail.models import GroupApprovalTask, Task, Workflow, WorkflowContentType, WorkflowPage, WorkflowTask
 
 from courses.models import CourseRelease
 from lms.accounts import roles
@@ -35,7 +35,6 @@ def _state() -> list:
     return sorted(
         (step.workflow.name, step.task.name, step.task.specific.groups.get().name)
         for step in WorkflowTask.objects.select_related("workflow", "task")
-        if step.workflow.name != "Moderators approval"  # Wagtail's own, assigned to nothing
     )
 
 
@@ -94,3 +93,26 @@ def test_the_migration_renames_only_the_english_only_names(site):
     assert _release_workflow().name == "Release approval"
     assert Task.objects.filter(name="Curriculum reviewer approval").count() == 1
     assert MIGRATION.WORKFLOW[1] == RELEASE_WORKFLOW and MIGRATION.TASK[1] == REVIEWER_TASK
+
+
+DEFAULTS = importlib.import_module("lms.home.migrations.0003_remove_unused_default_workflow")
+
+
+def test_wagtails_unused_default_workflow_is_gone_and_a_used_one_is_kept(site):
+    assert not Workflow.objects.filter(name=DEFAULTS.DEFAULT_NAME).exists()
+    assert not Task.objects.filter(name=DEFAULTS.DEFAULT_NAME).exists()
+    # One that snippets use stays, with its task.
+    workflow = Workflow.objects.create(name=DEFAULTS.DEFAULT_NAME)
+    task = GroupApprovalTask.objects.create(name=DEFAULTS.DEFAULT_NAME)
+    WorkflowTask.objects.create(workflow=workflow, task=task, sort_order=0)
+    used = WorkflowContentType.objects.create(
+        workflow=workflow, content_type=ContentType.objects.get_for_model(GroupApprovalTask)
+    )
+    DEFAULTS.forwards(django_apps, None)
+    assert Workflow.objects.filter(pk=workflow.pk).exists() and Task.objects.filter(pk=task.pk).exists()
+    # Only on the root page (as Wagtail leaves it), it goes, and the page has no workflow.
+    used.delete()
+    WorkflowPage.objects.create(workflow=workflow, page=site["home"])
+    DEFAULTS.forwards(django_apps, None)
+    assert not WorkflowPage.objects.exists()
+    assert not Workflow.objects.filter(pk=workflow.pk).exists() and not Task.objects.filter(pk=task.pk).exists()
