@@ -115,4 +115,6 @@ def test_wagtails_unused_default_workflow_is_gone_and_a_used_one_is_kept(site):
     WorkflowPage.objects.create(workflow=workflow, page=site["home"])
     DEFAULTS.forwards(django_apps, None)
     assert not WorkflowPage.objects.exists()
-    assert not Workflow.objects.filter(pk=workflow.pk).exists() and not Task.objects.filter(pk=task.pk).exists()
+    assert (
+        not Workflow.objects.filter(pk=workflow.pk).exists() and not Task.objects.filter(pk=task.pk).exists()
+    )
