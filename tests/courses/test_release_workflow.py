@@ -118,3 +118,14 @@ def test_wagtails_unused_default_workflow_is_gone_and_a_used_one_is_kept(site):
     assert (
         not Workflow.objects.filter(pk=workflow.pk).exists() and not Task.objects.filter(pk=task.pk).exists()
     )
+
+
+def test_the_mongolian_submit_button_says_it_sends_the_release_for_approval(site):
+    from tests.factories import build_course
+
+    built = build_course(lessons=1, slug="submit-button")
+    release = CourseRelease.objects.create(course=built.mn, version="1.1")
+    editor = _staff(roles.EDITORS)
+    html = editor.get(f"/admin/snippets/courses/courserelease/edit/{release.pk}/").content.decode()
+    assert f"Батлуулахаар илгээх: {RELEASE_WORKFLOW}" in html
+    assert "-д бүртгүүлэх" not in html  # Wagtail's own Mongolian reads "register to"
