@@ -52,11 +52,11 @@ def _server_url(url: str, database: str) -> str:
     return f"{base}/{database}".replace("postgres://", "postgresql://", 1)
 
 
-def fresh_postgres_database(url: str) -> str:
+def fresh_postgres_database(url: str, *, name: str = "") -> str:
     """A new, empty database on the same server (the given database is never touched)."""
     import psycopg
 
-    name = f"cpc_bench_{os.getpid()}"
+    name = name or f"cpc_bench_{os.getpid()}"
     with psycopg.connect(_server_url(url, "postgres"), autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
         conn.execute(f'CREATE DATABASE "{name}"')
@@ -106,14 +106,15 @@ def _free_port() -> int:
 
 
 @contextlib.contextmanager
-def gunicorn_server(env: dict, workers: int, extra_env: dict | None = None):
-    """gunicorn serving the project on a free loopback port until the block ends; yields the port."""
+def gunicorn_server(env: dict, workers: int, extra_env: dict | None = None, *, app: str = "lms.wsgi"):
+    """gunicorn serving ``app`` (the project unless told) on a free loopback port until the block
+    ends; yields the port."""
     port = _free_port()
     gunicorn = ROOT / ".venv" / "bin" / "gunicorn"
     process = subprocess.Popen(
         [
             str(gunicorn) if gunicorn.exists() else "gunicorn",
-            "lms.wsgi",
+            app,
             "--bind",
             f"127.0.0.1:{port}",
             "--workers",

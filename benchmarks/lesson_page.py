@@ -4,11 +4,15 @@ Measures, on a throwaway database:
   1. SQL queries for a lesson page (enrolled learner) and a completion event, for a course of
      5 lessons and one of 60;
   2. the weight of a lesson page's own HTML, CSS and JS, raw and gzip-compressed;
-  3. requests per second under gunicorn on loopback for the lesson page, compared in the same
-     run with a plain Wagtail page that has no learner logic.
+  3. requests per second under gunicorn on loopback, side by side in one run: a plain Wagtail page
+     of a bare Wagtail project (benchmarks/bare_wagtail: Wagtail's apps and Django's standard
+     middleware, no project code, same database engine), a plain Wagtail page served by this
+     project, and the lesson page and course page of a real shipped course (Smart Navigator, the
+     learner enrolled and midway). The pages take turns, ``--rounds`` times; the report gives each
+     figure's median and spread and the ratios (lesson / plain, plain / bare) per round.
 
 Usage (from the project folder, after `make setup`):
-    .venv/bin/python benchmarks/lesson_page.py [--seconds 10] [--concurrency 8] [--workers 2]
+    .venv/bin/python benchmarks/lesson_page.py [--seconds 10] [--concurrency 8] [--workers 2] [--rounds 3]
 Set DATABASE_URL=postgres://... to run against PostgreSQL instead of a temporary SQLite file.
 """
 
@@ -25,6 +29,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from benchmarks.bare_wagtail import WSGI as BARE_WSGI  # noqa: E402
+from benchmarks.bare_wagtail import bare_project  # noqa: E402
 from benchmarks.common import (  # noqa: E402
     ROOT,
     drop_database,
@@ -58,6 +64,7 @@ def _setup_data():
     user = UserFactory(email="bench@example.mn")
     for built in courses.values():
         services.enrollment_create(user=user, course=built.mn)
+    courses["shipped"] = _shipped_course(user)
     home = HomePage.objects.get(locale__language_code="en")
     plain = home.get_children().filter(slug="plain").first()
     if plain is None:
@@ -67,6 +74,36 @@ def _setup_data():
         home.add_child(instance=plain)
         plain.save_revision().publish()
     return courses, user, plain
+
+
+def _shipped_course(user) -> dict:
+    """Smart Navigator as shipped, in English; the learner enrolled and a third of the way in.
+    Returns the paths of its course page and of the next lesson (a reading lesson)."""
+    from courses import selectors, services
+    from courses.models import CoursePage, LessonPage, ReleaseLesson
+    from curricula.loader import curricula_load
+
+    curricula_load(only=["smart-navigator"])
+    course = CoursePage.objects.get(slug="smart-navigator", locale__language_code="en")
+    services.enrollment_create(user=user, course=course)
+    keys = list(
+        ReleaseLesson.objects.filter(release=selectors.current_release(course))
+        .order_by("position")
+        .values_list("lesson_key", flat=True)
+    )
+    lessons = {
+        page.translation_key: page
+        for page in LessonPage.objects.filter(translation_key__in=keys, locale__language_code="en")
+    }
+    for key in keys[: len(keys) // 3]:
+        if not any(block.block_type in ("quiz", "h5p") for block in lessons[key].body):
+            services.lesson_complete(user=user, lesson_key=key)  # quiz lessons stay to do
+    reading = next(
+        lessons[key]
+        for key in keys[len(keys) // 3 :]
+        if not any(block.block_type in ("quiz", "h5p") for block in lessons[key].body)
+    )
+    return {"course": course.url, "lesson": reading.url}
 
 
 def _measure_queries(courses, user) -> dict:
@@ -90,6 +127,8 @@ def _measure_queries(courses, user) -> dict:
 
     result = {}
     for size, built in courses.items():
+        if size == "shipped":
+            continue
         lesson = built.lessons["en"][size // 2]
         client.get(built.lessons["en"][0].url)  # warm caches
         first = count(client.get, lesson.url)
@@ -131,17 +170,61 @@ def _measure_weight(courses, user) -> dict:
     return weights
 
 
-def _throughput(env, courses, user, plain, seconds, concurrency, workers) -> dict:
-    with gunicorn_server(env, workers) as port:
-        cookie = session_cookie(user)
-        lesson_path = courses[60].lessons["en"][30].url
-        plain_path = plain.url
-        for path, cookie_value in ((lesson_path, cookie), (plain_path, None)):
-            _load(port, path, cookie_value, 1.5, concurrency)  # warm up every worker
-        return {
-            "lesson_page": {"path": lesson_path, **_load(port, lesson_path, cookie, seconds, concurrency)},
-            "plain_wagtail_page": {"path": plain_path, **_load(port, plain_path, None, seconds, concurrency)},
+def _median(values: list[float]) -> float:
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+
+
+def _throughput(env, tmp, courses, user, plain, *, seconds, concurrency, workers, rounds) -> dict:
+    """Both servers run at once (each with ``workers`` workers) but only one page is loaded at a
+    time; the pages take turns, so a slower moment of the machine hits every page alike."""
+    cookie = session_cookie(user)
+    shipped = courses["shipped"]
+    with (
+        bare_project(env, tmp) as (bare_env, bare_path),
+        gunicorn_server(env, workers) as port,
+        gunicorn_server(env, workers, bare_env, app=BARE_WSGI) as bare_port,
+    ):
+        pages = {
+            "bare_wagtail_plain_page": (bare_port, bare_path, None),
+            "plain_wagtail_page": (port, plain.url, None),
+            "lesson_page": (port, shipped["lesson"], cookie),
+            "course_page": (port, shipped["course"], cookie),
         }
+        for page_port, path, page_cookie in pages.values():
+            _load(page_port, path, page_cookie, 1.5, concurrency)  # warm up every worker
+        runs = []
+        for _ in range(rounds):
+            runs.append(
+                {
+                    name: _load(page_port, path, page_cookie, seconds, concurrency)
+                    for name, (page_port, path, page_cookie) in pages.items()
+                }
+            )
+    report = {}
+    for name, (_port, path, _cookie) in pages.items():
+        rates = [run[name]["rps"] for run in runs]
+        report[name] = {
+            "path": path,
+            "rps_median": round(_median(rates), 1),
+            "rps_runs": rates,
+            "errors": sum(run[name]["errors"] for run in runs),
+        }
+    ratios = {
+        "lesson_vs_plain": ("lesson_page", "plain_wagtail_page"),
+        "course_vs_plain": ("course_page", "plain_wagtail_page"),
+        "plain_vs_bare": ("plain_wagtail_page", "bare_wagtail_plain_page"),
+    }
+    report["ratios"] = {}
+    for label, (top, bottom) in ratios.items():
+        per_run = [round(run[top]["rps"] / run[bottom]["rps"], 2) for run in runs if run[bottom]["rps"]]
+        report["ratios"][label] = {
+            "median": round(_median(per_run), 2) if per_run else None,
+            "spread": [min(per_run), max(per_run)] if per_run else None,
+            "runs": per_run,
+        }
+    return report
 
 
 def main() -> int:
@@ -151,6 +234,7 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
+    parser.add_argument("--rounds", type=int, default=3, help="turns of the four pages")
     args = parser.parse_args()
 
     tmp = Path(tempfile.mkdtemp(prefix="cpc-bench-"))
@@ -165,24 +249,31 @@ def main() -> int:
         }
         # Fresh progress for the throughput run: the learner is mid-course, not finished.
         report["throughput"] = _throughput(
-            env, courses, user, plain, args.seconds, args.concurrency, args.workers
+            env,
+            tmp,
+            courses,
+            user,
+            plain,
+            seconds=args.seconds,
+            concurrency=args.concurrency,
+            workers=args.workers,
+            rounds=args.rounds,
         )
         report["throughput"]["settings"] = {
             "seconds": args.seconds,
             "concurrency": args.concurrency,
             "gunicorn_workers": args.workers,
+            "rounds": args.rounds,
             "cpus": os.cpu_count(),
         }
-        lesson, plain_rate = (
-            report["throughput"]["lesson_page"]["rps"],
-            report["throughput"]["plain_wagtail_page"]["rps"],
-        )
-        report["throughput"]["lesson_vs_plain"] = round(lesson / plain_rate, 2) if plain_rate else None
         print(json.dumps(report, indent=2))
         out = ROOT / "benchmarks" / "results"
         out.mkdir(exist_ok=True)
         (out / "lesson_page.json").write_text(json.dumps(report, indent=2))
-        failed = sum(report["throughput"][name]["errors"] for name in ("lesson_page", "plain_wagtail_page"))
+        failed = sum(
+            report["throughput"][name]["errors"]
+            for name in ("lesson_page", "course_page", "plain_wagtail_page", "bare_wagtail_plain_page")
+        )
         if failed:
             print(
                 f"{failed} requests failed: the figures above do not measure working pages.", file=sys.stderr
