@@ -31,7 +31,7 @@ def bare_project(env: dict, tmp: Path):
     bare_env = {"BARE_DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "benchmarks.bare_wagtail.settings"}
     try:
         done = subprocess.run(
-            [sys.executable, "-m", "benchmarks.bare_wagtail.setup"],
+            [sys.executable, "-m", "benchmarks.bare_wagtail.prepare"],
             cwd=ROOT,
             env={**os.environ, **bare_env},
             check=True,

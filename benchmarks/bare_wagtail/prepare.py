@@ -1,7 +1,7 @@
 """Make the bare Wagtail project's database and its plain page; prints the page's path.
 
 Run as its own process (its settings are not the project's):
-    BARE_DATABASE_URL=sqlite:////tmp/bare.sqlite3 python -m benchmarks.bare_wagtail.setup
+    BARE_DATABASE_URL=sqlite:////tmp/bare.sqlite3 python -m benchmarks.bare_wagtail.prepare
 """
 
 import os
