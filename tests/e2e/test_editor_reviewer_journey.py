@@ -14,7 +14,7 @@ from tests.assessments.h5p_helpers import import_sample
 from tests.factories import build_course
 
 from .conftest import ARTIFACTS
-from .test_release_journey import admin_page, shot, staff
+from .test_release_journey import admin_page, approve, shot, staff
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -90,11 +90,7 @@ def test_two_sentences_show_as_two_sentences_and_the_h5p_block_is_listed(site, l
     expect(changes.locator("li.change-changed:not(.activity-change)")).to_have_count(2)
     changes.screenshot(path=str(ARTIFACTS / "release-review-panel-mn.png"))
 
-    approve = review.locator(
-        "button[data-workflow-action-name='approve']:not([data-workflow-action-modal-url])"
-    )
-    with review.expect_navigation():
-        approve.dispatch_event("click")
+    approve(review)
     release.refresh_from_db()
     assert release.is_current and release.published_by == reviewer
     expect(review.locator(".messages")).to_contain_text("1.1")

@@ -40,6 +40,13 @@ def admin_page(browser, live_server, user, secret, *, language: str = "en"):
     return page
 
 
+def approve(page) -> None:
+    """The reviewer's Approve on a release's edit page (the one without a comment dialog)."""
+    button = page.locator("button[data-workflow-action-name='approve']:not([data-workflow-action-modal-url])")
+    with page.expect_navigation():
+        button.dispatch_event("click")
+
+
 def learner_page(browser, live_server, user):
     page = browser.new_context(viewport={"width": 390, "height": 844}, locale="mn-MN").new_page()
     page.set_default_timeout(15_000)
@@ -121,11 +128,7 @@ def test_an_approved_release_moves_learners_and_a_later_one_leaves_them(site, li
     # 3. The reviewer approves it.
     review = admin_page(browser, live_server, reviewer, reviewer_secret)
     review.goto(f"{live_server.url}/admin/snippets/courses/courserelease/edit/{release.pk}/")
-    approve = review.locator(
-        "button[data-workflow-action-name='approve']:not([data-workflow-action-modal-url])"
-    )
-    with review.expect_navigation():
-        approve.dispatch_event("click")
+    approve(review)
     release.refresh_from_db()
     assert release.is_current and release.published_by == reviewer
     review.goto(f"{live_server.url}/admin/releases/{release.pk}/")
