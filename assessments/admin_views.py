@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from . import selectors, services
+from . import regrading, selectors, services
 from .models import Question, Quiz, QuizAttempt
 
 PERMISSION = "assessments.change_quiz"
@@ -82,14 +82,14 @@ def question_regrade(request, question_id: int):
                 expected = int(request.POST.get("expected_changes", ""))
             except ValueError:
                 expected = -1
-            plan = services.regrade_apply(question=question, by=request.user, expected_changes=expected)
+            plan = regrading.regrade_apply(question=question, by=request.user, expected_changes=expected)
             messages.success(
                 request,
                 _("Regraded %(count)s attempts; %(changed)s results changed.")
                 % {"count": len(plan.rows), "changed": len(plan.changed)},
             )
             return redirect("assessments_admin:question_regrade", question.pk)
-        plan = services.regrade_plan(question=question)
+        plan = regrading.regrade_plan(question=question)
     except services.QuizActionError as error:
         return render(
             request,

@@ -126,7 +126,8 @@ def attempt_questions(
     """The questions of an attempt, as it showed them, with the learner's saved answers.
 
     ``reveal`` adds the correct answers; ``with_feedback`` the per-option feedback and the
-    explanation. Two queries, whatever the number of questions.
+    explanation. Two queries, whatever the number of questions. An unsaved attempt (a paper
+    taken offline) shows its questions with no answers.
     """
     contents = dict(
         Revision.objects.filter(pk__in=[entry["revision"] for entry in attempt.layout]).values_list(
@@ -134,9 +135,8 @@ def attempt_questions(
         )
     )
     answers, fractions = {}, {}
-    for question_id, answer, fraction in QuizResponse.objects.filter(attempt=attempt).values_list(
-        "question_id", "answer", "fraction"
-    ):
+    responses = QuizResponse.objects.filter(attempt=attempt) if attempt.pk else QuizResponse.objects.none()
+    for question_id, answer, fraction in responses.values_list("question_id", "answer", "fraction"):
         answers[question_id], fractions[question_id] = answer, fraction
     shown = []
     for number, entry in enumerate(attempt.layout, 1):

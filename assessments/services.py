@@ -1,4 +1,5 @@
-"""Writes for quizzes: starting attempts, saving answers, submitting, grading and regrading.
+"""Writes for quizzes: starting attempts, saving answers, submitting and grading (regrading:
+``assessments.regrading``).
 
 Grading happens here and only here, on the server, from the answer keys of the question
 revisions an attempt showed. Completing the lesson goes through ``courses.services`` — the
@@ -19,12 +20,11 @@ from wagtail.models import Revision
 from courses import errors as course_errors
 from courses import selectors as course_selectors
 from courses import services as course_services
-from courses.models import Enrollment, LessonPage, LessonProgress
-from lms.accounts.services import audit_record
+from courses.models import Enrollment, LessonPage
 
 from . import grading, pairing
 from . import layout as attempt_layout
-from .models import Question, Quiz, QuizAttempt, QuizResponse, RegradeLog
+from .models import Question, Quiz, QuizAttempt, QuizResponse
 
 # A request that left the browser just before the deadline may arrive a little after it.
 DEADLINE_GRACE = timedelta(seconds=15)
@@ -175,6 +175,34 @@ def attempt_start(*, user, quiz: Quiz, lesson: LessonPage, rng: random.Random | 
     used = QuizAttempt.objects.filter(quiz=quiz, user=user).count()
     if quiz.max_attempts and used >= quiz.max_attempts:
         raise NoAttemptsLeft()
+    drawn = layout_draw(quiz=quiz, enrollment=enrollment, rng=rng)
+    now = timezone.now()
+    return QuizAttempt.objects.create(
+        quiz=quiz,
+        quiz_revision_id=drawn.quiz_revision_id,
+        user=user,
+        enrollment=enrollment,
+        lesson_key=lesson.translation_key,
+        number=used + 1,
+        layout=drawn.layout,
+        started_at=now,
+        pass_mark=drawn.pass_mark,
+        deadline=now + timedelta(minutes=drawn.time_limit_minutes) if drawn.time_limit_minutes else None,
+    )
+
+
+@dataclass(frozen=True)
+class DrawnPaper:
+    """The questions of one sitting of a quiz, as the learner's release has the quiz."""
+
+    layout: list[dict]
+    quiz_revision_id: int | None
+    pass_mark: int | None
+    time_limit_minutes: int | None
+
+
+def layout_draw(*, quiz: Quiz, enrollment: Enrollment, rng: random.Random | None = None) -> DrawnPaper:
+    """Draw the questions (and option tokens) of one sitting: an attempt, or a paper taken offline."""
     rng = rng or random.SystemRandom()
     released, quiz_revision_id, pinned = _released_quiz(quiz, enrollment)
     drawn = _draw_questions(released, rng, pinned)
@@ -192,20 +220,11 @@ def attempt_start(*, user, quiz: Quiz, lesson: LessonPage, rng: random.Random | 
         )
         for question_id, revision, points in drawn
     ]
-    now = timezone.now()
-    return QuizAttempt.objects.create(
-        quiz=quiz,
-        quiz_revision_id=quiz_revision_id,
-        user=user,
-        enrollment=enrollment,
-        lesson_key=lesson.translation_key,
-        number=used + 1,
+    return DrawnPaper(
         layout=layout,
-        started_at=now,
+        quiz_revision_id=quiz_revision_id,
         pass_mark=released.pass_mark,
-        deadline=now + timedelta(minutes=released.time_limit_minutes)
-        if released.time_limit_minutes
-        else None,
+        time_limit_minutes=released.time_limit_minutes,
     )
 
 
@@ -317,8 +336,9 @@ def _grade_layout(layout: list[dict], answers: dict[int, dict], contents: dict[i
     return GradedAttempt(points=round(points, 4), max_points=max_points, score=score, fractions=fractions)
 
 
-def _submit(attempt: QuizAttempt, responses: list[QuizResponse] | None = None) -> QuizAttempt:
-    """Grade and close a locked, open attempt; complete the lesson when the quiz is passed."""
+def _submit(attempt: QuizAttempt, responses: list[QuizResponse] | None = None, at=None) -> QuizAttempt:
+    """Grade and close a locked, open attempt; complete the lesson when the quiz is passed.
+    ``at``: when the learner submitted (an attempt taken offline), else now."""
     if responses is None:
         responses = list(attempt.responses.all())
     contents = _revision_contents(entry["revision"] for entry in attempt.layout)
@@ -329,22 +349,24 @@ def _submit(attempt: QuizAttempt, responses: list[QuizResponse] | None = None) -
         QuizResponse.objects.bulk_update(responses, ["fraction"])
     quiz = attempt.quiz
     attempt.status = QuizAttempt.Status.SUBMITTED
-    attempt.submitted_at = timezone.now()
+    attempt.submitted_at = at or timezone.now()
     attempt.points, attempt.max_points, attempt.score = graded.points, graded.max_points, graded.score
     attempt.passed = _passes(quiz, graded.score, attempt.pass_mark)
     attempt.save(update_fields=["status", "submitted_at", "points", "max_points", "score", "passed"])
     scores = _user_scores(quiz.pk, attempt.user_id)
     if _passes(quiz, quiz_grade(scores, quiz.grading_method), attempt.pass_mark):
-        _complete_lesson(attempt)
+        _complete_lesson(attempt, at=at)
     return attempt
 
 
-def _complete_lesson(attempt: QuizAttempt) -> bool:
+def _complete_lesson(attempt: QuizAttempt, at=None) -> bool:
     """Complete the attempt's lesson through the courses completion path; False if it already was."""
     if attempt.lesson_key is None:
         return False
     try:
-        course_services.lesson_complete(user=attempt.user_id, lesson_key=attempt.lesson_key, by_activity=True)
+        course_services.lesson_complete(
+            user=attempt.user_id, lesson_key=attempt.lesson_key, by_activity=True, at=at
+        )
     except (course_errors.AlreadyCompleted, course_errors.NotEnrolled):
         return False
     return True
@@ -360,6 +382,37 @@ def attempt_submit(*, user, attempt_id, answers: dict | None = None) -> QuizAtte
     return _submit(attempt, responses)
 
 
+@transaction.atomic
+def attempt_submit_taken_offline(
+    *, user, quiz: Quiz, lesson: LessonPage, paper: DrawnPaper, answers_of, started_at, at
+) -> QuizAttempt:
+    """Grade a sitting the learner took offline on a paper drawn earlier: it becomes their next
+    attempt, started and submitted when they did it. ``answers_of(attempt)`` reads the answers
+    (they name the paper's option tokens). Raises NoAttemptsLeft, NotEnrolled, BadAnswer; nothing
+    is written then."""
+    enrollment = _lesson_enrollment(user=user, lesson=lesson, lock=True)
+    used = QuizAttempt.objects.filter(quiz=quiz, user=user).count()
+    if quiz.max_attempts and used >= quiz.max_attempts:
+        raise NoAttemptsLeft()
+    # Stored closed from the start (an attempt open online may exist beside it); graded below.
+    attempt = QuizAttempt.objects.create(
+        quiz=quiz,
+        quiz_revision_id=paper.quiz_revision_id,
+        user=user,
+        enrollment=enrollment,
+        lesson_key=lesson.translation_key,
+        number=used + 1,
+        layout=paper.layout,
+        started_at=min(started_at, at),
+        submitted_at=at,
+        status=QuizAttempt.Status.SUBMITTED,
+        pass_mark=paper.pass_mark,
+    )
+    attempt.status = QuizAttempt.Status.IN_PROGRESS  # in memory only: let the answers be saved
+    responses = _save_answers(attempt, answers_of(attempt))
+    return _submit(attempt, responses, at=at)
+
+
 def attempts_expire_due(*, user, quiz: Quiz) -> int:
     """Submit a learner's open attempt whose time ran out (it is graded on what was saved)."""
     with transaction.atomic():
@@ -373,189 +426,6 @@ def attempts_expire_due(*, user, quiz: Quiz) -> int:
         for attempt in due:
             _submit(attempt)
     return len(due)
-
-
-# --- regrading -------------------------------------------------------------------------------------
-
-
-@dataclass
-class RegradeRow:
-    """How one submitted attempt, and its learner's completion, would change."""
-
-    attempt: QuizAttempt
-    old_score: float
-    new_score: float
-    old_passed: bool
-    new_passed: bool
-    completion_change: str = ""  # "" | "completed" | "reopened"
-
-    @property
-    def changes(self) -> bool:
-        return abs(self.old_score - self.new_score) > 1e-9 or self.old_passed != self.new_passed
-
-
-@dataclass
-class RegradePlan:
-    question: Question
-    revision_id: int
-    rows: list[RegradeRow]
-
-    @property
-    def changed(self) -> list[RegradeRow]:
-        return [row for row in self.rows if row.changes or row.completion_change]
-
-    @property
-    def completions_lost(self) -> list[RegradeRow]:
-        return [row for row in self.rows if row.completion_change == "reopened"]
-
-    @property
-    def completions_gained(self) -> list[RegradeRow]:
-        return [row for row in self.rows if row.completion_change == "completed"]
-
-
-def regrade_plan(*, question: Question) -> RegradePlan:
-    """What regrading every submitted attempt that showed this question, with its current published
-    answer key, would change. Writes nothing."""
-    revision_id = Question.objects.filter(pk=question.pk).values_list("live_revision_id", flat=True).first()
-    if revision_id is None:
-        raise QuizActionError(_("Publish the corrected question before regrading."))
-    attempts = [
-        attempt
-        for attempt in QuizAttempt.objects.filter(status=QuizAttempt.Status.SUBMITTED)
-        .select_related("quiz", "user")
-        .order_by("quiz_id", "user_id", "number")
-        if any(entry["question"] == question.pk for entry in attempt.layout)
-    ]
-    revision_ids = {entry["revision"] for attempt in attempts for entry in attempt.layout} | {revision_id}
-    contents = _revision_contents(revision_ids)
-    answers: dict[int, dict[int, dict]] = {}
-    for response in QuizResponse.objects.filter(attempt__in=attempts):
-        answers.setdefault(response.attempt_id, {})[response.question_id] = response.answer
-    rows, new_scores = [], {}
-    for attempt in attempts:
-        layout = [
-            {**entry, "revision": revision_id} if entry["question"] == question.pk else entry
-            for entry in attempt.layout
-        ]
-        graded = _grade_layout(layout, answers.get(attempt.pk, {}), contents)
-        rows.append(
-            RegradeRow(
-                attempt=attempt,
-                old_score=attempt.score or 0.0,
-                new_score=graded.score,
-                old_passed=bool(attempt.passed),
-                new_passed=_passes(attempt.quiz, graded.score, attempt.pass_mark),
-            )
-        )
-        new_scores[attempt.pk] = graded.score
-    _plan_completion_changes(rows, new_scores)
-    return RegradePlan(question=question, revision_id=revision_id, rows=rows)
-
-
-def _plan_completion_changes(rows: list[RegradeRow], new_scores: dict[int, float]) -> None:
-    """Mark, per learner and quiz, whether their lesson would be completed or reopened."""
-    by_learner: dict[tuple[int, int], list[RegradeRow]] = {}
-    for row in rows:
-        by_learner.setdefault((row.attempt.quiz_id, row.attempt.user_id), []).append(row)
-    lesson_keys = {row.attempt.lesson_key for row in rows if row.attempt.lesson_key}
-    completed = set(
-        LessonProgress.objects.filter(lesson_key__in=lesson_keys, completed_at__isnull=False).values_list(
-            "enrollment__user_id", "lesson_key"
-        )
-    )
-    for (quiz_id, user_id), learner_rows in by_learner.items():
-        quiz = learner_rows[0].attempt.quiz
-        scores = _user_scores(quiz_id, user_id)
-        mark = learner_rows[-1].attempt.pass_mark
-        before = _passes(quiz, quiz_grade(scores, quiz.grading_method), mark)
-        after_scores = {**scores, **{row.attempt.number: new_scores[row.attempt.pk] for row in learner_rows}}
-        after = _passes(quiz, quiz_grade(after_scores, quiz.grading_method), mark)
-        lesson_key = learner_rows[-1].attempt.lesson_key
-        is_complete = (user_id, lesson_key) in completed
-        change = ""
-        if after and not is_complete:
-            change = "completed"
-        elif before and not after and is_complete:
-            change = "reopened"
-        if change:
-            learner_rows[-1].completion_change = change
-
-
-@transaction.atomic
-def regrade_apply(*, question: Question, by, expected_changes: int | None = None) -> RegradePlan:
-    """Regrade with the question's published answer key; results and completions follow; logged.
-
-    ``expected_changes`` is the number of changes the editor was shown: if the data moved on
-    since the preview, nothing is applied and the editor must look again.
-    """
-    plan = regrade_plan(question=question)
-    if expected_changes is not None and expected_changes != len(plan.changed):
-        raise QuizActionError(
-            _("Results changed since the preview. Review the regrade again before applying it.")
-        )
-    now = timezone.now()
-    logs = []
-    for row in plan.rows:
-        attempt = row.attempt
-        attempt.layout = [
-            {**entry, "revision": plan.revision_id} if entry["question"] == question.pk else entry
-            for entry in attempt.layout
-        ]
-        if row.changes:
-            attempt.score, attempt.passed = row.new_score, row.new_passed
-            attempt.points = round(row.new_score * (attempt.max_points or 0) / 100, 4)
-        attempt.save(update_fields=["layout", "score", "passed", "points"])
-        if row.changes or row.completion_change:
-            logs.append(
-                RegradeLog(
-                    attempt=attempt,
-                    question=question,
-                    question_revision_id=plan.revision_id,
-                    old_score=row.old_score,
-                    new_score=row.new_score,
-                    old_passed=row.old_passed,
-                    new_passed=row.new_passed,
-                    completion_change=row.completion_change,
-                    by=by,
-                    at=now,
-                )
-            )
-    contents = _revision_contents([plan.revision_id])
-    key = grading.answer_key_from_revision(contents[plan.revision_id])
-    responses = list(
-        QuizResponse.objects.filter(attempt__in=[row.attempt for row in plan.rows], question=question)
-    )
-    for response in responses:
-        response.fraction = grading.grade(key, response.answer)
-    QuizResponse.objects.bulk_update(responses, ["fraction"])
-    RegradeLog.objects.bulk_create(logs)
-    for log in logs:
-        audit_record(
-            action="attempt.regraded",
-            actor=by,
-            subject=log.attempt.user,
-            obj=log.attempt,
-            question=question.pk,
-            old_score=log.old_score,
-            new_score=log.new_score,
-            completion=log.completion_change or None,
-        )
-    for row in plan.rows:
-        if row.completion_change == "completed":
-            _complete_lesson(row.attempt)
-        elif row.completion_change == "reopened":
-            _reopen_lesson(row.attempt, by=by)
-    return plan
-
-
-def _reopen_lesson(attempt: QuizAttempt, *, by=None) -> None:
-    if attempt.enrollment_id and attempt.lesson_key:
-        course_services.lesson_reopen(
-            enrollment_id=attempt.enrollment_id,
-            lesson_key=attempt.lesson_key,
-            by=by,
-            reason=f"regrade of quiz {attempt.quiz_id}",
-        )
 
 
 # --- bulk loads (generated scale data, imports): rows already graded, nothing announced ---------

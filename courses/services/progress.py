@@ -44,9 +44,13 @@ MAX_TIME_PER_REPORT = 30 * 60  # seconds; longer reports are clipped (a tab left
 VISIT_RECORD_INTERVAL = timedelta(minutes=1)  # reloads of the same lesson within this are not written
 
 
-def lesson_visit(*, enrollment: Enrollment, lesson_key: uuid.UUID, progress: LessonProgress | None) -> None:
-    """Record that an enrolled learner opened a lesson: it is started and is where they left off."""
-    now = timezone.now()
+def lesson_visit(
+    *, enrollment: Enrollment, lesson_key: uuid.UUID, progress: LessonProgress | None, at=None
+) -> None:
+    """Record that an enrolled learner opened a lesson: it is started and is where they left off.
+    ``at``: when they opened it (a lesson read offline), else now; an earlier visit than the last
+    one recorded only starts the lesson."""
+    now = at or timezone.now()
     if progress is None:
         # A duplicate (two tabs at once) is harmless: the unique constraint keeps one row.
         LessonProgress.objects.bulk_create(
@@ -60,6 +64,8 @@ def lesson_visit(*, enrollment: Enrollment, lesson_key: uuid.UUID, progress: Les
     )
     if progress is not None and recently_here:
         return  # a reload of the same lesson: nothing new to record, so no write
+    if enrollment.last_activity_at is not None and now < enrollment.last_activity_at:
+        return  # reported late (offline): where they left off is what they did since
     updates = {"last_lesson_key": lesson_key, "last_activity_at": now}
     if enrollment.started_at is None:
         updates["started_at"] = now
@@ -69,13 +75,14 @@ def lesson_visit(*, enrollment: Enrollment, lesson_key: uuid.UUID, progress: Les
 
 
 @transaction.atomic
-def lesson_complete(*, user, lesson_key: uuid.UUID, by_activity: bool = False) -> LessonProgress:
+def lesson_complete(*, user, lesson_key: uuid.UUID, by_activity: bool = False, at=None) -> LessonProgress:
     """Complete a lesson for a learner; completes the course when it was the last required one.
 
     ``user`` is a user or a user id. Lessons whose completion comes from an activity (a quiz,
     an H5P activity) are completed by that activity (``by_activity=True``), not by the learner's
     click. Raises NotEnrolled when the learner's release does not contain the lesson,
     AlreadyCompleted on a replay and CompletedByActivity; nothing is written in those cases.
+    ``at``: when the learner did it (work done offline and synced later), else now.
     """
     enrollment = (
         enrollment_for_lesson(user=user, lesson_key=lesson_key)
@@ -88,7 +95,7 @@ def lesson_complete(*, user, lesson_key: uuid.UUID, by_activity: bool = False) -
         raise NotEnrolled()
     if enrollment.lesson_completion == ReleaseLesson.Completion.ACTIVITY and not by_activity:
         raise CompletedByActivity()
-    now = timezone.now()
+    now = at or timezone.now()
     progress = LessonProgress.objects.filter(enrollment=enrollment, lesson_key=lesson_key).first()
     if progress is None:
         progress = LessonProgress.objects.create(
@@ -97,10 +104,12 @@ def lesson_complete(*, user, lesson_key: uuid.UUID, by_activity: bool = False) -
     elif progress.completed_at is not None:
         raise AlreadyCompleted()
     else:
-        progress.completed_at = now
+        progress.completed_at = max(now, progress.started_at)
         progress.save(update_fields=["completed_at"])
 
-    updates = {"last_activity_at": now, "last_lesson_key": lesson_key}
+    updates = {}
+    if enrollment.last_activity_at is None or now >= enrollment.last_activity_at:
+        updates = {"last_activity_at": now, "last_lesson_key": lesson_key}
     if enrollment.started_at is None:
         updates["started_at"] = now
     if enrollment.lesson_required:
@@ -112,7 +121,8 @@ def lesson_complete(*, user, lesson_key: uuid.UUID, by_activity: bool = False) -
         )
         if finished:
             updates.update(completions_record([enrollment.pk], release_id=enrollment.release_id, now=now))
-    Enrollment.objects.filter(pk=enrollment.pk).update(**updates)
+    if updates:
+        Enrollment.objects.filter(pk=enrollment.pk).update(**updates)
     for name, value in updates.items():
         setattr(enrollment, name, value)
     progress.enrollment = enrollment
@@ -274,7 +284,7 @@ def _announce(signal, enrollment_id: int) -> None:
             logger.error("receiver %r failed for enrollment %s: %r", receiver, enrollment_id, result)
 
 
-def lesson_time_add(*, user, lesson: LessonPage, seconds: int) -> int:
+def lesson_time_add(*, user, lesson: LessonPage, seconds: int, at=None) -> int:
     """Add reading time reported by the lesson page; returns the seconds actually added.
 
     A report never counts more than the wall-clock time since the previous one (or since the
@@ -292,8 +302,10 @@ def lesson_time_add(*, user, lesson: LessonPage, seconds: int) -> int:
     )
     if progress is None:
         raise NotEnrolled()
-    now = timezone.now()
+    now = at or timezone.now()  # ``at``: when the time was reported on the device (offline)
     since = progress["last_beat_at"] or progress["started_at"]
+    if now <= since:
+        return 0  # reported late for a time already counted: never moves the last beat back
     seconds = max(0, min(seconds, int((now - since).total_seconds())))
     # Only the report that still sees the previous beat counts; a concurrent one adds nothing.
     updated = LessonProgress.objects.filter(pk=progress["pk"], last_beat_at=progress["last_beat_at"]).update(

@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from assessments import selectors, services
+from assessments import regrading, selectors, services
 from assessments.models import Question, Quiz, QuizAttempt, QuizResponse, RegradeLog
 from courses import errors as course_errors
 from courses import services as course_services
@@ -307,7 +307,7 @@ def test_regrade_shows_who_changes_then_applies_and_logs(setup, learner):
     fixed.options = options
     fixed.save_revision().publish()
 
-    plan = services.regrade_plan(question=fixed)
+    plan = regrading.regrade_plan(question=fixed)
     assert {row.attempt.user_id: (row.old_score, row.new_score) for row in plan.changed} == {
         learner.pk: (75.0, 50.0),
         other.pk: (50.0, 75.0),
@@ -319,9 +319,9 @@ def test_regrade_shows_who_changes_then_applies_and_logs(setup, learner):
 
     editor = UserFactory()
     with pytest.raises(services.QuizActionError):
-        services.regrade_apply(question=fixed, by=editor, expected_changes=5)  # the data moved on
+        regrading.regrade_apply(question=fixed, by=editor, expected_changes=5)  # the data moved on
     assert not RegradeLog.objects.exists()
-    services.regrade_apply(question=fixed, by=editor, expected_changes=2)
+    regrading.regrade_apply(question=fixed, by=editor, expected_changes=2)
     assert QuizAttempt.objects.get(pk=a1.pk).score == 50.0
     assert QuizAttempt.objects.get(pk=a2.pk).passed is True
     assert not Enrollment.objects.get(user=learner).is_completed
@@ -329,7 +329,7 @@ def test_regrade_shows_who_changes_then_applies_and_logs(setup, learner):
     logs = {log.attempt.user_id: log for log in RegradeLog.objects.all()}
     assert logs[learner.pk].completion_change == "reopened" and logs[learner.pk].by == editor
     assert logs[other.pk].completion_change == "completed"
-    assert services.regrade_plan(question=fixed).changed == [], "a second regrade changes nothing"
+    assert regrading.regrade_plan(question=fixed).changed == [], "a second regrade changes nothing"
 
 
 def test_knowledge_gain_per_learner_and_course(site):

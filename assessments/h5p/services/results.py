@@ -112,6 +112,7 @@ def statements_record(
     statements: list,
     rule: str = "",
     package_revision: int | None = None,
+    at=None,
 ) -> Recorded:
     """Store a learner's xAPI statements for an activity shown in a lesson they are enrolled in.
 
@@ -123,7 +124,8 @@ def statements_record(
     with its own score, or the questions' when it sends none (none at all when ``max`` is 0),
     success decided here from the pass mark. The lesson is completed when ``rule`` (the block's
     completion rule, see :func:`effective_rule`) is met. A constant number of queries per
-    statement, whatever the size of the course.
+    statement, whatever the size of the course. ``at``: when the learner made them (statements
+    queued offline on their phone), else now.
     """
     cleaned = statements_clean(user=user, activity=activity, statements=statements)
     rule = effective_rule(activity, rule)
@@ -132,7 +134,7 @@ def statements_record(
     enrollment_id, lesson_done = enrollment_for(
         user=user, lesson_key=lesson_key, lock=bool(answers or endings)
     )
-    now = timezone.now()
+    now = at or timezone.now()
     actor = learner_actor(user)
     rows = {}
     for item in cleaned:
@@ -215,7 +217,7 @@ def statements_record(
     completed = False
     finished = bool(attempts) or open_complete
     if not lesson_done and _rule_met(rule, activity, cleaned=cleaned, finished=finished, scores=scores):
-        completed = _complete(user=user, lesson_key=lesson_key)
+        completed = _complete(user=user, lesson_key=lesson_key, at=at)
     return Recorded(stored=len(rows), attempts=attempts, lesson_completed=completed)
 
 
@@ -388,10 +390,10 @@ def _rule_met(rule: str, activity, *, cleaned, finished: bool, scores: dict) -> 
     return bool(graded) and _passes(activity_grade(graded, activity.grading_method), activity.pass_mark)
 
 
-def _complete(*, user, lesson_key: uuid.UUID) -> bool:
+def _complete(*, user, lesson_key: uuid.UUID, at=None) -> bool:
     """Complete the lesson through the courses completion path (the one completion path)."""
     try:
-        course_services.lesson_complete(user=user, lesson_key=lesson_key, by_activity=True)
+        course_services.lesson_complete(user=user, lesson_key=lesson_key, by_activity=True, at=at)
     except (course_errors.AlreadyCompleted, course_errors.NotEnrolled):
         return False
     return True
