@@ -18,6 +18,7 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import DraftStateMixin, LockableMixin, Page, RevisionMixin, WorkflowMixin
 from wagtail.search import index
 
+from lms.http import is_offline_download
 from lms.i18n import bilingual
 
 from .blocks import RICH_TEXT_FEATURES, LessonStreamBlock, blocks_complete_lesson
@@ -257,7 +258,11 @@ class LessonPage(AudienceMixin, RouteChainMixin, Page):
         state = getattr(request, "_cpc_lesson_state", None) or selectors.lesson_state_for_user(
             lesson=self, user=request.user
         )
-        if state.enrollment is not None and not getattr(request, "is_preview", False):
+        if (
+            state.enrollment is not None
+            and not getattr(request, "is_preview", False)
+            and not is_offline_download(request)
+        ):
             services.lesson_visit(
                 enrollment=state.enrollment, lesson_key=self.translation_key, progress=state.progress
             )

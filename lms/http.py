@@ -9,3 +9,12 @@ def wants_json(request) -> bool:
     return request.headers.get("x-requested-with") == "fetch" or (
         request.accepts("application/json") and not request.accepts("text/html")
     )
+
+
+OFFLINE_DOWNLOAD_HEADER = "X-CPC-Offline"
+
+
+def is_offline_download(request) -> bool:
+    """The page is fetched to be kept on the learner's phone (lms.offline), not opened: it records
+    no visit (a download must not mark every lesson started, nor move where they left off)."""
+    return request.headers.get(OFFLINE_DOWNLOAD_HEADER) == "download"

@@ -9,11 +9,15 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from courses import views as course_views
 from lms.accounts import views as account_views
+from lms.offline import views as offline_views
 
 from . import views
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
+    # The service worker lives at the root so that it can serve the whole site offline.
+    path("sw.js", offline_views.service_worker, name="service_worker"),
+    path("manifest.webmanifest", offline_views.web_manifest, name="web_manifest"),
     path("admin/programme-reports/", include("lms.reports.admin_urls")),
     # One way to sign in: Wagtail's own login and password reset hand over to allauth's pages
     # (verified email, two-factor code, lockout). These come before Wagtail's admin URLs.
@@ -49,6 +53,8 @@ urlpatterns += i18n_patterns(
     path("accounts/", include("lms.accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("search/", course_views.search, name="search"),
+    path("learn/offline/", include("lms.offline.urls")),
+    path("offline/", offline_views.offline_page, name="offline_page"),
     path("learn/", include("courses.urls")),
     path("learn/", include("assessments.urls")),
     path("certificates/", include("certificates.urls")),

@@ -37,6 +37,9 @@ from certificates.models import Certificate
 from courses import services as course_services
 from courses.models import Enrollment, LessonProgress
 from lms.accounts import roles
+from lms.offline import selectors as offline_selectors
+from lms.offline import services as offline_services
+from lms.offline.models import OfflinePaper, SyncedItem
 from tests.assessments import helpers
 from tests.assessments.h5p_helpers import import_sample, needs_samples
 from tests.factories import UserFactory, build_course, with_two_factor
@@ -50,6 +53,7 @@ QUESTION = "Restricted question 4K"
 # certificate): a pattern taking one must refuse outsiders and members without two-factor sign-in.
 COURSE_FIELDS = {
     "player_token",  # an H5P player frame's URL: made for one person, asked again for them
+    "paper_token",  # a quiz paper taken offline: drawn for one person, asked again for them
     "page_id",
     "lesson_id",
     "quiz_id",
@@ -213,6 +217,9 @@ def world(site, django_capture_on_commit_callbacks):
         for lesson in built.lessons["mn"]:
             course_services.lesson_complete(user=member, lesson_key=lesson.translation_key, by_activity=True)
     certificate = certificate_services.certificate_issue(enrollment_id=enrollment.pk)
+    plan = offline_selectors.download_plan(course=built.mn, user=member)
+    papers = [paper.token for _lesson, _quiz, paper in offline_services.papers_issue(plan=plan)]
+    assert papers, "the member's download has a quiz paper"
     library = H5PLibrary.objects.filter(activities=activity).first()
     lessons = [built.lessons["mn"][0], built.lessons["en"][0]]
     values = {
@@ -223,6 +230,7 @@ def world(site, django_capture_on_commit_callbacks):
             built.lessons["en"][1].pk,
         ],
         "quiz_id": [quiz.pk],
+        "paper_token": papers,
         "attempt_id": [attempt.pk],
         "code": [certificate.code],
         "name": [image.file.name, rendition.file.name, document.file.name],
@@ -293,6 +301,8 @@ def _snapshot() -> tuple:
         H5PStatement.objects.count(),
         H5PUserState.objects.count(),
         Certificate.objects.count(),
+        OfflinePaper.objects.count(),
+        SyncedItem.objects.count(),
     )
 
 

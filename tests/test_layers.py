@@ -32,7 +32,7 @@ LAYERS: list[set[str]] = [
     {"assessments"},
     {"certificates"},
     {"lms.home", "glossary"},
-    {"curricula", "lms.delivery", "lms.reports"},
+    {"curricula", "lms.delivery", "lms.reports", "lms.offline"},
 ]
 # Apps of one layer that may use each other, and which way (club delivery reports with the
 # programme reports' periods, tables and exports; never the reverse).

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     # Before lms.reports: its generate_scale_data command extends the reports' one (the first app wins).
     "lms.delivery",
     "lms.reports",
+    "lms.offline",
     "wagtail.contrib.settings",
     "wagtail.contrib.sitemaps",
     "django.contrib.sitemaps",
@@ -82,6 +83,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "lms.accounts.middleware.TwoFactorRequiredMiddleware",
+    "lms.offline.middleware.ClearSiteDataOnSignOutMiddleware",  # sign-out empties the device
     "axes.middleware.AxesMiddleware",
     "lms.security.CSPMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
@@ -242,7 +244,14 @@ STATICFILES_DIRS = [
     ("h5p-standalone", BASE_DIR / "node_modules" / "h5p-standalone" / "dist"),
     # Chart.js for the programme reports, from npm the same way.
     ("vendor/chartjs", BASE_DIR / "node_modules" / "chart.js" / "dist"),
+    # Workbox (the service worker's library), from npm the same way: one folder for its modules.
+    *[
+        ("workbox", BASE_DIR / "node_modules" / f"workbox-{name}" / "build")
+        for name in ("sw", "core", "routing", "strategies", "precaching")
+    ],
 ]
+# Offline learning (lms.offline): change it to make every device renew the offline fallback pages.
+OFFLINE_APP_VERSION = env("OFFLINE_APP_VERSION", default="1")
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(BASE_DIR / "media")))
 # Files that must never be public (certificate PDFs): served only through views that check access.

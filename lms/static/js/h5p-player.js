@@ -40,12 +40,31 @@
     this.flush();
   };
 
+  // No connection: the statements wait on the phone (offline.js) and go with the next sync, in
+  // order; once some wait there, the later ones follow them, never overtake them.
+  Player.prototype.keepOnPhone = function (batch) {
+    var self = this;
+    var target = /\/h5p\/(\d+)\/(\d+)\/([^/]+)\/xapi\/$/.exec(self.url);
+    if (!target || !window.cpcOffline || !window.cpcOffline.queueStatements) { return null; }
+    self.offline = true;
+    return window.cpcOffline.queueStatements({
+      lesson: parseInt(target[1], 10), activity: parseInt(target[2], 10), signature: target[3], statements: batch
+    }).then(function () { self.say(self.element.dataset.queuedText || self.element.dataset.errorText); });
+  };
+
   // One request at a time, so the server sees statements in the order the player made them.
   Player.prototype.flush = function () {
     var self = this;
     if (self.busy || !self.queue.length) { return; }
     var batch = self.queue.splice(0, 50);
     self.busy = true;
+    if (self.offline || !navigator.onLine) {
+      var kept = self.keepOnPhone(batch);
+      if (kept) {
+        kept.then(function () { self.busy = false; self.flush(); }, function () { self.queue = batch.concat(self.queue); self.busy = false; });
+        return;
+      }
+    }
     fetch(self.url, {
       method: "POST",
       credentials: "same-origin",
@@ -64,8 +83,12 @@
     }).then(function () {
       self.busy = false;
       self.flush();
-    }, function () {
-      // Offline or a server error: keep the statements and try again a little later.
+    }, function (error) {
+      if (!(error && error.message === "server")) {  // the request did not reach the server
+        var kept = self.keepOnPhone(batch);
+        if (kept) { kept.then(function () { self.busy = false; self.flush(); }); return; }
+      }
+      // A server error (or no phone storage): keep the statements and try again a little later.
       self.queue = batch.concat(self.queue);
       self.say(self.element.dataset.errorText);
       setTimeout(function () { self.busy = false; self.flush(); }, 5000);
@@ -191,6 +214,13 @@
     var player = new Player(element);
     player.iri = player.init.iri;
     if (player.frame) { players.push(player); }
+    // A lesson opened offline (from a downloaded course): the activity's sandboxed frame cannot be
+    // kept on the phone (a service worker cannot serve a sandboxed frame), so say so plainly.
+    if (!navigator.onLine && player.frame) {
+      var loading = element.querySelector(".h5p-loading");
+      if (loading) { loading.textContent = element.dataset.offlineText; }
+      player.frame.hidden = true;
+    }
   });
 
   window.addEventListener("message", function (event) {

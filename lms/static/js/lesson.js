@@ -1,4 +1,5 @@
-/* Lesson page: no double submits, and reading time sent when the learner leaves the tab. */
+/* Lesson page: no double submits, and reading time sent when the learner leaves the tab (kept on
+   the phone by offline.js when there is no connection). */
 (function () {
   "use strict";
   document.querySelectorAll("form[data-once]").forEach(function (form) {
@@ -17,6 +18,11 @@
     if (visibleSince !== null) { pending += Date.now() - visibleSince; visibleSince = null; }
     var seconds = Math.round(pending / 1000);
     if (seconds < 1) { return; }
+    if (!navigator.onLine && window.cpcOffline) {  // read offline: kept on the phone, sent later
+      window.cpcOffline.queueTime(parseInt(script.dataset.lesson, 10), seconds);
+      pending = 0;
+      return;
+    }
     var data = new FormData();
     data.append("seconds", String(seconds));
     data.append("csrfmiddlewaretoken", token);

@@ -1,0 +1,450 @@
+/* Offline learning on the page: installs the service worker, downloads a course with its size and
+   a progress bar, queues work done offline (lessons completed, reading time, quiz answers), sends
+   it when the connection returns, and says honestly what is waiting and when it was last sent.
+   Quizzes are always marked by the server: nothing about the answers is on the device. */
+(function () {
+  "use strict";
+  var body = document.body;
+  var store = window.cpcOfflineStore;
+  var textsNode = document.getElementById("offline-texts");
+  if (!store || !textsNode || !("serviceWorker" in navigator) || !window.caches || !window.indexedDB) { return; }
+  var T = JSON.parse(textsNode.textContent);
+  var user = body.dataset.offlineUser || "";
+  var fallback = body.hasAttribute("data-offline-fallback");
+  var syncUrl = body.dataset.offlineSync, statusUrl = body.dataset.offlineStatus;
+  var COPY_PREFIX = "cpc-copy-";
+  var bar = document.querySelector("[data-offline-bar]");
+
+  function say(template, values) {
+    return template.replace(/\{(\w+)\}/g, function (all, name) { return values && name in values ? values[name] : all; });
+  }
+  function megabytes(bytes) { return (Math.max(bytes, 0) / 1e6).toFixed(1); }
+  function when(iso) {
+    var date = new Date(iso);
+    return date.toLocaleString(document.documentElement.lang === "mn" ? "mn-MN" : "en-GB",
+      { dateStyle: "medium", timeStyle: "short" });
+  }
+  function el(tag, attrs, text) {
+    var node = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (name) { node.setAttribute(name, attrs[name]); });
+    if (text) { node.textContent = text; }
+    return node;
+  }
+
+  // --- the service worker and whose device this is --------------------------------------------------
+  navigator.serviceWorker.register("/sw.js", { scope: "/" }).then(function (registration) {
+    if (fallback) { return; }  // the offline page is the same for everyone: it says nothing of who
+    var tell = function (worker) { if (worker) { worker.postMessage({ type: "user", user: user }); } };
+    tell(registration.active || registration.waiting || registration.installing);
+    navigator.serviceWorker.ready.then(function (ready) { tell(ready.active); });
+  }).catch(function (error) {  // no offline use in this browser: the site works as before
+    if (window.console) { console.warn("offline: " + error); }
+  });
+
+  if (user && !fallback) {
+    store.meta(user).then(function (meta) {
+      meta.csrf = body.dataset.offlineCsrf || meta.csrf;
+      meta.syncUrl = syncUrl;
+      return store.putMeta(meta);
+    }).then(function () { return store.putMeta({ user: "__device__", current: user }); }).then(refresh);
+  } else if (!fallback && navigator.onLine) {
+    // Nobody is signed in (signed out, or the session ended): no downloaded course stays.
+    caches.keys().then(function (names) {
+      names.forEach(function (name) { if (name.indexOf(COPY_PREFIX) === 0) { caches.delete(name); } });
+    });
+  }
+
+  // --- honest state: offline, waiting, last sent, what the server said -------------------------------
+  function showState() {
+    if (!bar || !user) { return Promise.resolve(); }
+    return Promise.all([store.pending(user), store.meta(user), store.outcomes(user)]).then(function (found) {
+      var pending = found[0], meta = found[1], outcomes = found[2];
+      bar.textContent = "";
+      var lines = [];
+      if (!navigator.onLine) { lines.push(T.offline); }
+      if (pending.length) { lines.push(say(T.waiting, { count: pending.length })); }
+      if (meta.lastSync && (pending.length || !navigator.onLine || outcomes.length)) {
+        lines.push(say(T.lastSync, { time: when(meta.lastSync) }));
+      }
+      if (lines.length) { bar.appendChild(el("p", {}, lines.join(" · "))); }
+      var shown = outcomes.filter(function (o) { return o.message && o.kind !== "visit" && o.kind !== "time"; });
+      if (shown.length) {
+        var list = el("ul", { "class": "offline-outcomes" });
+        shown.forEach(function (outcome) {
+          var item = el("li", { "class": outcome.status === "refused" ? "refused" : "done" }, outcome.message + " ");
+          if (outcome.result_url) { item.appendChild(el("a", { href: outcome.result_url }, T.seeResult)); }
+          list.appendChild(item);
+        });
+        bar.appendChild(el("p", {}, T.synced));
+        bar.appendChild(list);
+        if (appliedHere) {  // this page was made before the work arrived: show it as it is now
+          var again = el("button", { type: "button", "class": "button button-secondary" }, T.reload);
+          again.addEventListener("click", function () { location.reload(); });
+          bar.appendChild(again);
+          bar.appendChild(document.createTextNode(" "));
+        }
+        var ok = el("button", { type: "button", "class": "link-button" }, T.dismiss);
+        ok.addEventListener("click", function () { store.clearOutcomes(user).then(showState); });
+        bar.appendChild(ok);
+      }
+      bar.hidden = !bar.childNodes.length;
+      body.classList.toggle("is-offline", !navigator.onLine);
+    });
+  }
+
+  // --- sync ------------------------------------------------------------------------------------------
+  var syncing = null, appliedHere = false;
+  function sync() {
+    if (!user || !navigator.onLine || fallback) { return Promise.resolve(null); }
+    if (syncing) { return syncing; }
+    syncing = store.sync(user, syncUrl).then(function (result) {
+      syncing = null;
+      if (result.applied) { appliedHere = true; }
+      return (result.courses ? keepOnly(result.courses) : Promise.resolve()).then(function () { return result; });
+    }, function () { syncing = null; return null; });
+    return syncing.then(function (result) { return showState().then(function () { return result; }); });
+  }
+
+  function refresh() {
+    showState();
+    if (!navigator.onLine) { return; }
+    sync().then(function () {
+      if (!statusUrl) { return; }
+      return fetch(statusUrl, { credentials: "same-origin", headers: { "X-Requested-With": "fetch" } })
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (status) { if (status && status.user === user) { return keepOnly(status.courses); } });
+    }).catch(function () {});
+  }
+
+  window.addEventListener("online", refresh);
+  window.addEventListener("offline", showState);
+
+  function queue(item) {
+    return store.add(user, item).then(function (saved) {
+      navigator.serviceWorker.ready.then(function (registration) {
+        if (registration.sync) { return registration.sync.register("cpc-sync"); }
+      }).catch(function () {});
+      showState();
+      if (navigator.onLine) { sync(); }
+      return saved;
+    });
+  }
+  window.cpcOffline = {
+    queueTime: function (lesson, seconds) { if (user) { queue({ kind: "time", lesson: lesson, seconds: seconds }); } },
+    queueStatements: user ? function (item) { item.kind = "xapi"; return queue(item); } : null
+  };
+
+  // --- downloaded copies -----------------------------------------------------------------------------
+  function copyKey(course) { return user + ":" + course; }
+  function cacheName() { return COPY_PREFIX + user; }
+
+  // Copies of courses the person may no longer keep go; copies of an older release are renewed.
+  function keepOnly(courses) {
+    return store.copies(user).then(function (copies) {
+      return copies.reduce(function (done, copy) {
+        return done.then(function () {
+          var release = courses[String(copy.course)];
+          if (release === undefined) { return removeCopy(copy); }
+          if (release !== copy.release && navigator.onLine) { return download(copy.downloadUrl, null); }
+        });
+      }, Promise.resolve());
+    });
+  }
+
+  function removeCopy(copy) {
+    return store.copies(user).then(function (copies) {
+      var kept = {};
+      copies.forEach(function (other) {
+        if (other.key !== copy.key) { other.urls.forEach(function (url) { kept[url] = true; }); }
+      });
+      return caches.open(cacheName()).then(function (cache) {
+        return Promise.all(copy.urls.filter(function (url) { return !kept[url]; }).map(function (url) { return cache.delete(url); }));
+      });
+    }).then(function () { return store.deleteCopy(copy.key); });
+  }
+
+  // The one image a phone would show from a srcset: the smallest at least as wide as the screen.
+  function pick(srcset) {
+    var want = Math.min(window.innerWidth || 400, 736) * (window.devicePixelRatio || 1);
+    var candidates = srcset.split(",").map(function (part) {
+      var bits = part.trim().split(/\s+/);
+      return { url: bits[0], width: parseInt(bits[1], 10) || 0 };
+    }).filter(function (c) { return c.url; }).sort(function (a, b) { return a.width - b.width; });
+    var fit = candidates.filter(function (c) { return c.width >= want; })[0];
+    return (fit || candidates[candidates.length - 1] || {}).url;
+  }
+
+  function filesOf(html, base) {
+    var doc = new DOMParser().parseFromString(html, "text/html");
+    var found = [];
+    var add = function (url) {
+      if (!url) { return; }
+      var absolute = new URL(url, base);
+      if (absolute.origin === location.origin) { found.push(absolute.pathname + absolute.search); }
+    };
+    doc.querySelectorAll("picture").forEach(function (picture) {
+      var source = picture.querySelector("source[srcset]");
+      var img = picture.querySelector("img");
+      add(source ? pick(source.getAttribute("srcset")) : img && (img.getAttribute("srcset") ? pick(img.getAttribute("srcset")) : img.getAttribute("src")));
+    });
+    doc.querySelectorAll("img").forEach(function (img) {
+      if (img.closest("picture")) { return; }
+      add(img.getAttribute("srcset") ? pick(img.getAttribute("srcset")) : img.getAttribute("src"));
+    });
+    doc.querySelectorAll("link[rel=stylesheet][href], script[src]").forEach(function (node) {
+      add(node.getAttribute("href") || node.getAttribute("src"));
+    });
+    doc.querySelectorAll("a[href^='/documents/'], a[href*='/media-private/'], video source[src]").forEach(function (node) {
+      add(node.getAttribute("href") || node.getAttribute("src"));
+    });
+    return found;
+  }
+
+  function download(url, panel) {
+    var ui = panel ? panelUi(panel) : null;
+    var token = body.dataset.offlineCsrf;
+    return fetch(url, {
+      method: "POST", credentials: "same-origin",
+      headers: { "X-CSRFToken": token, "X-Requested-With": "fetch" }
+    }).then(function (response) {
+      return response.json().then(function (list) {
+        if (!response.ok) { throw new Error(list.error || T.failed); }
+        return list;
+      });
+    }).then(function (list) {
+      if (!ui) { return fetchAll(list, url, null); }
+      return ui.confirm(list).then(function (go) { return go ? fetchAll(list, url, ui) : null; });
+    }).catch(function (error) {
+      if (ui) { ui.fail(error.message || T.failed); }
+    });
+  }
+
+  function fetchAll(list, downloadUrl, ui) {
+    var cache, bytes = 0, done = 0, total = list.pages.length + list.papers.length + list.documents.length;
+    var urls = [], seen = {};
+    function step(url) {
+      if (seen[url]) { return Promise.resolve(); }
+      seen[url] = true;
+      return fetch(url, { credentials: "same-origin" }).then(function (response) {
+        if (!response.ok) { throw new Error(say(T.fileFailed, { url: url })); }
+        return response.clone().blob().then(function (blob) {
+          bytes += blob.size;
+          return cache.put(url, response);
+        }).then(function () {
+          urls.push(url);
+          done += 1;
+          if (ui) { ui.progress(done, total, bytes); }
+        });
+      });
+    }
+    function page(url) {
+      if (seen[url]) { return Promise.resolve([]); }
+      seen[url] = true;
+      // Fetched to be kept, not read: the server records no visit for it.
+      return fetch(url, { credentials: "same-origin", headers: { "X-CPC-Offline": "download" } }).then(function (response) {
+        if (!response.ok) { throw new Error(say(T.fileFailed, { url: url })); }
+        return response.clone().text().then(function (html) {
+          bytes += new Blob([html]).size;
+          return cache.put(url, response).then(function () {
+            urls.push(url);
+            done += 1;
+            var files = filesOf(html, location.href).filter(function (file) { return !seen[file]; });
+            files = files.filter(function (file, index) { return files.indexOf(file) === index; });
+            total += files.length;
+            if (ui) { ui.progress(done, total, bytes); }
+            return files;
+          });
+        });
+      });
+    }
+    return caches.open(cacheName()).then(function (opened) {
+      cache = opened;
+      var pages = list.pages.concat(list.papers.map(function (p) { return p.url; }));
+      var files = [];
+      return pages.reduce(function (chain, url) {
+        return chain.then(function () { return page(url).then(function (more) { files = files.concat(more); }); });
+      }, Promise.resolve()).then(function () {
+        files = files.concat(list.documents.map(function (d) { return d.url; }));
+        return files.reduce(function (chain, url) { return chain.then(function () { return step(url); }); }, Promise.resolve());
+      });
+    }).then(function () {
+      return store.copy(copyKey(list.course)).then(function (old) {
+        var copy = {
+          key: copyKey(list.course), user: user, course: list.course, title: list.title, release: list.release,
+          version: list.version, language: list.language, courseUrl: list.pages[0], downloadUrl: downloadUrl,
+          lessons: list.lessons, papers: list.papers, onlineOnly: list.online_only, urls: urls, bytes: bytes,
+          downloadedAt: new Date().toISOString()
+        };
+        var stale = old ? old.urls.filter(function (url) { return urls.indexOf(url) < 0; }) : [];
+        return Promise.all(stale.map(function (url) { return cache.delete(url); }))
+          .then(function () { return store.putCopy(copy); })
+          .then(function () { if (ui) { ui.done(copy); } return copy; });
+      });
+    });
+  }
+
+  // --- the course page's panel -----------------------------------------------------------------------
+  function panelUi(panel) {
+    var part = function (name) { return panel.querySelector("[data-offline-part=" + name + "]"); };
+    var status = part("status");
+    function only(name) {
+      ["start", "confirm", "progress", "done"].forEach(function (other) { part(other).hidden = other !== name; });
+    }
+    return {
+      confirm: function (list) {
+        only("confirm");
+        var text = say(T.size, { size: megabytes(list.estimated_bytes), lessons: list.lessons.length });
+        if (list.online_only.length) { text += " " + say(T.onlineOnly, { count: list.online_only.length }); }
+        part("size").textContent = text;
+        return new Promise(function (resolve) {
+          part("confirm").querySelector("[data-offline-action=go]").onclick = function () { only("progress"); resolve(true); };
+          part("confirm").querySelector("[data-offline-action=cancel]").onclick = function () { only("start"); resolve(false); };
+          part("confirm").querySelector("[data-offline-action=go]").focus();
+        });
+      },
+      progress: function (done, total, bytes) {
+        var meter = part("progress").querySelector("progress");
+        meter.max = total; meter.value = done;
+        part("progress").querySelector("[data-offline-part=count]").textContent =
+          say(T.progress, { done: done, total: total, size: megabytes(bytes) });
+      },
+      done: function (copy) { only("done"); showCopy(panel, copy); status.textContent = T.downloaded; },
+      fail: function (message) { only("start"); status.textContent = message; }
+    };
+  }
+
+  function showCopy(panel, copy) {
+    panel.querySelector("[data-offline-part=summary]").textContent =
+      say(T.onDevice, { size: megabytes(copy.bytes), version: copy.version, time: when(copy.downloadedAt) });
+    panel.querySelector("[data-offline-part=done]").hidden = false;
+    panel.querySelector("[data-offline-part=start]").hidden = true;
+  }
+
+  var panel = document.querySelector("[data-offline-download]");
+  if (panel && user) {
+    panel.hidden = false;
+    var course = parseInt(panel.dataset.course, 10);
+    store.copy(copyKey(course)).then(function (copy) {
+      if (!copy) { return; }
+      showCopy(panel, copy);
+      if (navigator.onLine && copy.release !== parseInt(panel.dataset.release, 10)) {
+        panel.querySelector("[data-offline-part=status]").textContent = T.updating;
+        download(panel.dataset.offlineDownload, null).then(function (renewed) {
+          if (renewed) { showCopy(panel, renewed); panel.querySelector("[data-offline-part=status]").textContent = T.updated; }
+        });
+      }
+    });
+    panel.querySelector("[data-offline-action=prepare]").addEventListener("click", function () {
+      if (!navigator.onLine) { panel.querySelector("[data-offline-part=status]").textContent = T.needOnline; return; }
+      download(panel.dataset.offlineDownload, panel);
+    });
+    panel.querySelector("[data-offline-action=remove]").addEventListener("click", function () {
+      store.copy(copyKey(course)).then(function (copy) { return copy && removeCopy(copy); }).then(function () {
+        panel.querySelector("[data-offline-part=done]").hidden = true;
+        panel.querySelector("[data-offline-part=start]").hidden = false;
+        panel.querySelector("[data-offline-part=summary]").textContent = T.removed;
+      });
+    });
+  }
+
+  // --- work done offline -----------------------------------------------------------------------------
+  var lessonNode = document.querySelector("[data-offline-lesson]");
+  if (lessonNode && user && !navigator.onLine) {
+    queue({ kind: "visit", lesson: parseInt(lessonNode.dataset.offlineLesson, 10) });
+  }
+
+  document.querySelectorAll("form[data-offline-complete]").forEach(function (form) {
+    var lesson = parseInt(form.dataset.lesson, 10);
+    function pendingState() {
+      var note = el("p", { "class": "status status-pending", role: "status" }, T.completeQueued);
+      form.replaceWith(note);
+      if (form.dataset.next) {
+        var next = el("p", {});
+        next.appendChild(el("a", { "class": "button", href: form.dataset.next }, T.nextLesson));
+        note.after(next);
+      }
+    }
+    store.pending(user).then(function (items) {
+      if (items.some(function (i) { return i.kind === "complete" && i.lesson === lesson; })) { pendingState(); }
+    });
+    form.addEventListener("submit", function (event) {
+      if (navigator.onLine) { return; }
+      event.preventDefault();
+      queue({ kind: "complete", lesson: lesson, release: parseInt(form.dataset.release, 10) }).then(pendingState);
+    });
+  });
+
+  document.querySelectorAll("form[data-offline-quiz]").forEach(function (form) {
+    form.addEventListener("submit", function (event) {
+      if (navigator.onLine) { return; }
+      event.preventDefault();
+      var quiz = parseInt(form.dataset.offlineQuiz, 10), lesson = parseInt(form.dataset.lesson, 10);
+      store.copies(user).then(function (copies) {
+        var paper = null;
+        copies.forEach(function (copy) {
+          (copy.papers || []).forEach(function (p) { if (p.quiz === quiz && p.lesson === lesson) { paper = p; } });
+        });
+        if (paper) { location.href = paper.url; return; }
+        var note = form.parentNode.querySelector(".offline-quiz-note") || el("p", { "class": "offline-quiz-note", role: "status" });
+        note.textContent = T.quizOnline;
+        form.after(note);
+      });
+    });
+  });
+
+  var paperForm = document.querySelector("form[data-offline-paper]");
+  if (paperForm && user) {
+    var started = new Date().toISOString();
+    var token = paperForm.dataset.offlinePaper;
+    var submitted = document.querySelector(".offline-submitted");
+    var showSubmitted = function () { paperForm.hidden = true; submitted.hidden = false; submitted.focus && submitted.focus(); };
+    store.pending(user).then(function (items) {
+      if (items.some(function (i) { return i.kind === "quiz" && i.paper === token; })) { showSubmitted(); }
+    });
+    paperForm.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var button = paperForm.querySelector("button[type=submit]");
+      if (button.dataset.confirm && !window.confirm(button.dataset.confirm)) { return; }
+      button.disabled = true;
+      var answers = [];
+      new FormData(paperForm).forEach(function (value, name) { answers.push([name, String(value)]); });
+      queue({ kind: "quiz", paper: token, lesson: parseInt(paperForm.dataset.lesson, 10), answers: answers, started: started })
+        .then(showSubmitted);
+    });
+  }
+
+  // Signing out removes this person's downloads and queue from the device (after sending the queue).
+  document.querySelectorAll("form[action$='/accounts/logout/']").forEach(function (form) {
+    form.addEventListener("submit", function (event) {
+      if (form.dataset.offlineCleared || !user) { return; }
+      event.preventDefault();
+      sync().then(function () { return store.pending(user); }).then(function (left) {
+        if (left.length && !window.confirm(say(T.signOutPending, { count: left.length }))) { return; }
+        return caches.delete(cacheName()).then(function () { return store.forget(user); }).then(function () {
+          form.dataset.offlineCleared = "1";
+          form.submit();
+        });
+      }).catch(function () { form.dataset.offlineCleared = "1"; form.submit(); });
+    });
+  });
+
+  // The offline page: which courses are on this phone.
+  var copiesList = document.querySelector("[data-offline-copies]");
+  if (copiesList) {
+    store.meta("__device__").then(function (device) {
+      return device.current ? store.copies(device.current) : [];
+    }).then(function (copies) {
+      if (!copies.length) { copiesList.appendChild(el("li", {}, copiesList.dataset.empty)); return; }
+      copies.forEach(function (copy) {
+        var item = el("li", {});
+        item.appendChild(el("a", { href: copy.courseUrl }, copy.title));
+        item.appendChild(document.createTextNode(" · " + say(T.onDevice, { size: megabytes(copy.bytes), version: copy.version, time: when(copy.downloadedAt) })));
+        copiesList.appendChild(item);
+      });
+    });
+  }
+  var back = document.querySelector("[data-offline-back]");
+  if (back) { back.addEventListener("click", function () { history.back(); }); }
+  if (!user) { return; }
+  showState();
+})();
