@@ -68,11 +68,12 @@
     }
   );
 
-  // Other files of this site: from a downloaded course where it has them, else the network.
+  // Other files of this site: from a downloaded course where it has them, else the network. A
+  // download (X-CPC-Offline) always asks the network: it renews what the phone holds.
   workbox.routing.registerRoute(
     function (context) {
       return context.sameOrigin && context.request.method === "GET" && context.request.mode !== "navigate" &&
-        context.url.pathname.indexOf("/learn/offline/") !== 0;
+        context.url.pathname.indexOf("/learn/offline/") !== 0 && !context.request.headers.get("X-CPC-Offline");
     },
     function (context) {
       return fromCopies(context.request).then(function (hit) { return hit || fetch(context.request); });

@@ -225,7 +225,7 @@
     function step(url) {
       if (seen[url]) { return Promise.resolve(); }
       seen[url] = true;
-      return fetch(url, { credentials: "same-origin" }).then(function (response) {
+      return fetch(url, { credentials: "same-origin", headers: { "X-CPC-Offline": "download" } }).then(function (response) {
         if (!response.ok) { throw new Error(say(T.fileFailed, { url: url })); }
         return response.clone().blob().then(function (blob) {
           bytes += blob.size;
