@@ -35,7 +35,7 @@ def offline_texts():
     texts = {
         "offline": _("You are offline."),
         "waiting": _("{count} waiting to be sent"),
-        "lastSync": _("last sent {time}"),
+        "lastSync": _("Last sent {time}"),
         "synced": _("Sent from this phone:"),
         "seeResult": _("See the result"),
         "dismiss": _("OK, hide this"),
@@ -43,6 +43,7 @@ def offline_texts():
         "failed": _("The download did not work. Check your connection and try again."),
         "fileFailed": _("A file could not be downloaded ({url}): please download the course again."),
         "size": _("{lessons} lessons, about {size} MB. Download them now?"),
+        "onlineOnlyOne": _("1 interactive activity needs a connection and is not downloaded."),
         "onlineOnly": _("{count} interactive activities need a connection and are not downloaded."),
         "progress": _("{done} of {total} files · {size} MB"),
         "downloaded": _("Downloaded. This course now opens without a connection."),
@@ -52,7 +53,6 @@ def offline_texts():
         "removed": _("Removed from this phone."),
         "needOnline": _("Connect to the internet to download this course."),
         "completeQueued": _("Marked complete on this phone. It will be sent when you are online."),
-        "nextLesson": _("Next lesson"),
         "quizOnline": _("This quiz needs a connection (it has a time limit, or it was not downloaded)."),
         "signOutPending": _(
             "{count} things you did offline have not been sent yet and will be lost if you sign out now. Sign out anyway?"

@@ -119,7 +119,8 @@
                   var quiet = item && (item.kind === "visit" || item.kind === "time");
                   if (result.id && result.message && (!quiet || result.status === "refused")) {
                     s.put({ id: result.id, user: user, seq: item ? item.seq : Date.now(), kind: item ? item.kind : "", status: result.status,
-                            message: result.message, result_url: result.result_url || "", paper: item ? item.paper : "" });
+                            message: result.message, result_url: result.result_url || "", paper: item ? item.paper : "",
+                            received: Date.now() });
                   }
                 });
               });

@@ -68,6 +68,7 @@
       }
       if (lines.length) { bar.appendChild(el("p", {}, lines.join(" · "))); }
       var shown = outcomes.filter(function (o) { return o.message && o.kind !== "visit" && o.kind !== "time"; });
+      showPaperOutcome(outcomes);
       if (shown.length) {
         var list = el("ul", { "class": "offline-outcomes" });
         shown.forEach(function (outcome) {
@@ -77,7 +78,8 @@
         });
         bar.appendChild(el("p", {}, T.synced));
         bar.appendChild(list);
-        if (appliedHere) {  // this page was made before the work arrived: show it as it is now
+        var arrived = shown.some(function (o) { return o.status === "done" && o.received > loadedAt; });
+        if (appliedHere || arrived) {  // this page was made before the work arrived: show it as it is now
           var again = el("button", { type: "button", "class": "button button-secondary" }, T.reload);
           again.addEventListener("click", function () { location.reload(); });
           bar.appendChild(again);
@@ -92,8 +94,21 @@
     });
   }
 
+  // A paper page still open when its answers were marked: say what the server said, in place.
+  function showPaperOutcome(outcomes) {
+    var form = document.querySelector("form[data-offline-paper]");
+    var panel = document.querySelector(".offline-submitted");
+    if (!form || !panel) { return; }
+    var outcome = outcomes.filter(function (o) { return o.paper === form.dataset.offlinePaper; })[0];
+    if (!outcome) { return; }
+    var note = panel.querySelector(".status");
+    note.textContent = outcome.message + " ";
+    note.className = "status " + (outcome.status === "refused" ? "status-refused" : "status-done");
+    if (outcome.result_url) { note.appendChild(el("a", { href: outcome.result_url }, T.seeResult)); }
+  }
+
   // --- sync ------------------------------------------------------------------------------------------
-  var syncing = null, appliedHere = false;
+  var syncing = null, appliedHere = false, loadedAt = Date.now();  // (sent here, or by the worker)
   function sync() {
     if (!user || !navigator.onLine || fallback) { return Promise.resolve(null); }
     if (syncing) { return syncing; }
@@ -294,7 +309,8 @@
       confirm: function (list) {
         only("confirm");
         var text = say(T.size, { size: megabytes(list.estimated_bytes), lessons: list.lessons.length });
-        if (list.online_only.length) { text += " " + say(T.onlineOnly, { count: list.online_only.length }); }
+        var online = list.online_only.length;
+        if (online) { text += " " + say(online === 1 ? T.onlineOnlyOne : T.onlineOnly, { count: online }); }
         part("size").textContent = text;
         return new Promise(function (resolve) {
           part("confirm").querySelector("[data-offline-action=go]").onclick = function () { only("progress"); resolve(true); };
@@ -357,12 +373,7 @@
     var lesson = parseInt(form.dataset.lesson, 10);
     function pendingState() {
       var note = el("p", { "class": "status status-pending", role: "status" }, T.completeQueued);
-      form.replaceWith(note);
-      if (form.dataset.next) {
-        var next = el("p", {});
-        next.appendChild(el("a", { "class": "button", href: form.dataset.next }, T.nextLesson));
-        note.after(next);
-      }
+      form.replaceWith(note);  // the lesson's own links lead on
     }
     store.pending(user).then(function (items) {
       if (items.some(function (i) { return i.kind === "complete" && i.lesson === lesson; })) { pendingState(); }
