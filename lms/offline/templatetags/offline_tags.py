@@ -42,6 +42,7 @@ def offline_texts():
         "reload": _("Show my progress now"),
         "failed": _("The download did not work. Check your connection and try again."),
         "fileFailed": _("A file could not be downloaded ({url}): please download the course again."),
+        "full": _("There is not enough space on this phone for this course. Free some space and try again."),
         "size": _("{lessons} lessons, about {size} MB. Download them now?"),
         "onlineOnlyOne": _("1 interactive activity needs a connection and is not downloaded."),
         "onlineOnly": _("{count} interactive activities need a connection and are not downloaded."),

@@ -282,6 +282,16 @@
         files = files.concat(list.documents.map(function (d) { return d.url; }));
         return files.reduce(function (chain, url) { return chain.then(function () { return step(url); }); }, Promise.resolve());
       });
+    }).catch(function (error) {
+      // Stopped half-way (no connection, a full phone): nothing of this try stays that an earlier
+      // download does not use.
+      return store.copies(user).then(function (copies) {
+        var kept = {};
+        copies.forEach(function (copy) { copy.urls.forEach(function (url) { kept[url] = true; }); });
+        return Promise.all(urls.filter(function (url) { return !kept[url]; }).map(function (url) { return cache.delete(url); }));
+      }).then(function () {
+        throw error && error.name === "QuotaExceededError" ? new Error(T.full) : error;
+      });
     }).then(function () {
       return store.copy(copyKey(list.course)).then(function (old) {
         var copy = {
