@@ -4,7 +4,6 @@ from django import template
 from django.middleware.csrf import get_token
 from django.urls import reverse
 from django.utils.html import format_html, json_script
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from lms.offline.app import user_key
@@ -20,7 +19,7 @@ def offline_body_attributes(context):
     user = getattr(request, "user", None)
     key = user_key(user)
     if not key:
-        return mark_safe('data-offline-user=""')  # a constant
+        return format_html('data-offline-user="{}"', "")
     return format_html(
         'data-offline-user="{}" data-offline-csrf="{}" data-offline-sync="{}" data-offline-status="{}"',
         key,
