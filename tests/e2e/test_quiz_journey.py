@@ -7,7 +7,7 @@ import pytest
 from django.contrib.auth.models import Group
 from playwright.sync_api import expect
 
-from assessments import services
+from assessments import regrading
 from assessments.models import Question, Quiz, QuizAttempt, RegradeLog
 from courses import services as course_services
 from courses.models import Enrollment
@@ -119,7 +119,7 @@ def test_quiz_built_taken_and_regraded(site, live_server, browser):
     assert Question.objects.get(pk=fixed.pk).answer_key()["options"][1]["correct"] is True
     admin.goto(f"{live_server.url}/admin/assessments/questions/{fixed.pk}/regrade/")
     assert "loses completion" not in admin.content(), "a pass with 2/3 (67 %) stays above the 60 % pass mark"
-    changed = len(services.regrade_plan(question=fixed).changed)
+    changed = len(regrading.regrade_plan(question=fixed).changed)
     assert changed >= 2, "at least both learners' passing attempts change"
     assert admin.locator("table.listing").first.locator("tbody tr").count() == changed
     with admin.expect_navigation():

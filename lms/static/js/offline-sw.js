@@ -3,7 +3,7 @@
    - pages: always from the network first (fresh progress); offline, from the person's downloaded
      courses, else the offline page. Nothing is kept at run time: a page or file is on the device
      only when its owner downloaded the course it belongs to (the server decided who may);
-   - files of a downloaded course (images, documents) come from the download even online, which
+   - files of a downloaded course (images, styles, scripts) come from the download even online, which
      saves the learner's data;
    - sends queued work when the connection returns (Background Sync where the browser has it);
    - removes a person's downloads when someone else, or nobody, is signed in. */
@@ -68,12 +68,15 @@
     }
   );
 
-  // Other files of this site: from a downloaded course where it has them, else the network. A
-  // download (X-CPC-Offline) always asks the network: it renews what the phone holds.
+  // Files a page loads (images, styles, scripts, fonts, media) of this site: from a downloaded
+  // course where it has them, else the network. A page's own requests (fetch: saving answers,
+  // sending statements) never come here, nor does a download (X-CPC-Offline): it renews what the
+  // phone holds.
+  var FILES = ["image", "style", "script", "font", "audio", "video", "track"];
   workbox.routing.registerRoute(
     function (context) {
-      return context.sameOrigin && context.request.method === "GET" && context.request.mode !== "navigate" &&
-        context.url.pathname.indexOf("/learn/offline/") !== 0 && !context.request.headers.get("X-CPC-Offline");
+      return context.sameOrigin && context.request.method === "GET" &&
+        FILES.indexOf(context.request.destination) >= 0 && !context.request.headers.get("X-CPC-Offline");
     },
     function (context) {
       return fromCopies(context.request).then(function (hit) { return hit || fetch(context.request); });
