@@ -21,8 +21,12 @@
   function megabytes(bytes) { return (Math.max(bytes, 0) / 1e6).toFixed(1); }
   function when(iso) {
     var date = new Date(iso);
-    return date.toLocaleString(document.documentElement.lang === "mn" ? "mn-MN" : "en-GB",
-      { dateStyle: "medium", timeStyle: "short" });
+    if (document.documentElement.lang === "mn") {  // as Mongolian is written: 2026.12.04 14:30
+      var two = function (n) { return (n < 10 ? "0" : "") + n; };
+      return date.getFullYear() + "." + two(date.getMonth() + 1) + "." + two(date.getDate()) + " " +
+        two(date.getHours()) + ":" + two(date.getMinutes());
+    }
+    return date.toLocaleString("en-GB", { dateStyle: "medium", timeStyle: "short" });
   }
   function el(tag, attrs, text) {
     var node = document.createElement(tag);
