@@ -98,7 +98,7 @@ def _item_sync(user, raw) -> dict:
     if stored is not None:
         return _answer(client_id, stored.status, stored.outcome, repeat=True)
     kind = raw.get("kind")
-    at = parse_datetime(str(raw.get("at", ""))) if raw.get("at") else None
+    at = _when(raw.get("at"))
     if kind not in KINDS or at is None or timezone.is_naive(at):
         return _answer(client_id, SyncedItem.Status.REFUSED, _refusal(errors.BadItem()))
     now = timezone.now()
@@ -193,9 +193,24 @@ def _lesson_unchanged(lesson: LessonPage, enrollment: Enrollment, release_id: in
     )
 
 
+def _when(value):
+    """An aware time from a device's ISO text, else None (also for a well-formed impossible date)."""
+    try:
+        return parse_datetime(str(value)) if value else None
+    except ValueError:
+        return None
+
+
+def _not_before(at, earliest):
+    """Work cannot have been done before what it needed existed (the enrolment, the paper): a
+    device clock set back does not move it into an earlier reporting period."""
+    return max(at, earliest) if earliest else at
+
+
 def _visit(user, raw, at) -> dict:
     lesson = _lesson(user, raw)
     enrollment = _enrollment(user, lesson)
+    at = _not_before(at, enrollment.enrolled_at)
     progress = LessonProgress.objects.filter(enrollment=enrollment, lesson_key=lesson.translation_key).first()
     course_services.lesson_visit(
         enrollment=enrollment, lesson_key=lesson.translation_key, progress=progress, at=at
@@ -209,6 +224,7 @@ def _time(user, raw, at) -> dict:
         raise errors.BadItem()
     lesson = _lesson(user, raw)
     enrollment = _enrollment(user, lesson)
+    at = _not_before(at, enrollment.enrolled_at + timedelta(seconds=seconds))
     if not LessonProgress.objects.filter(enrollment=enrollment, lesson_key=lesson.translation_key).exists():
         course_services.lesson_visit(
             enrollment=enrollment,
@@ -223,6 +239,7 @@ def _time(user, raw, at) -> dict:
 def _complete(user, raw, at) -> dict:
     lesson = _lesson(user, raw)
     enrollment = _enrollment(user, lesson)
+    at = _not_before(at, enrollment.enrolled_at)
     _lesson_unchanged(lesson, enrollment, _release_of_item(raw))
     try:
         progress = course_services.lesson_complete(user=user, lesson_key=lesson.translation_key, at=at)
@@ -280,7 +297,11 @@ def _quiz(user, raw, at) -> dict:
                 )
                 % {"quiz": paper.quiz.title, "version": enrollment.release.version}
             )
-    started = parse_datetime(str(raw.get("started", ""))) if raw.get("started") else None
+    at = _not_before(at, paper.created_at)  # answered no earlier than the paper was drawn
+    started = _when(raw.get("started"))
+    started = (
+        min(_not_before(started, paper.created_at), at) if started and timezone.is_aware(started) else at
+    )
     attempt = quiz_services.attempt_submit_taken_offline(
         user=user,
         quiz=paper.quiz,
@@ -292,7 +313,7 @@ def _quiz(user, raw, at) -> dict:
             time_limit_minutes=None,
         ),
         answers_of=lambda attempt: answers_from_post(attempt, data),
-        started_at=started if started and timezone.is_aware(started) else at,
+        started_at=started,
         at=at,
     )
     paper.attempt = attempt
@@ -329,6 +350,7 @@ def _xapi(user, raw, at) -> dict:
     activity = H5PActivity.objects.filter(pk=activity_id).first()
     if placement is None or activity is None:
         raise course_errors.NotAllowed()
+    at = _not_before(at, _enrollment(user, lesson).enrolled_at)
     recorded = h5p_services.statements_record(
         user=user,
         activity=activity,

@@ -23,7 +23,7 @@ from tests.assessments.test_h5p_activities import statement as h5p_statement
 from tests.courses.test_releases import edit
 from tests.factories import UserFactory, build_course
 
-from .helpers import download, item, right_answers, sync
+from .helpers import download, enrol, item, right_answers, sync
 
 pytestmark = pytest.mark.django_db
 
@@ -40,7 +40,7 @@ def quiz_course(site):
 def enrolled(quiz_course, client):
     built, quiz = quiz_course
     learner = UserFactory()
-    enrollment = course_services.enrollment_create(user=learner, course=built.mn)
+    enrollment = enrol(learner, built.mn)
     client.force_login(learner)
     return built, quiz, learner, enrollment
 
@@ -85,7 +85,7 @@ def test_lessons_completed_offline_count_once_at_the_time_they_were_done(enrolle
 def test_the_course_is_completed_at_the_time_of_its_last_lesson(site, client):
     built = build_course(lessons=2, slug="short")
     learner = UserFactory()
-    enrollment = course_services.enrollment_create(user=learner, course=built.mn)
+    enrollment = enrol(learner, built.mn)
     client.force_login(learner)
     at = timezone.now() - timedelta(days=1)
     status, answer = sync(
@@ -151,7 +151,7 @@ def test_a_quiz_out_of_attempts_is_refused_and_explained(site, client):
     quiz = quiz_helpers.quiz([quiz_helpers.question()], max_attempts=1)
     built = quiz_helpers.course_with_quiz(quiz, lessons=2, quiz_position=1, slug="one-try")
     learner = UserFactory()
-    course_services.enrollment_create(user=learner, course=built.mn)
+    enrol(learner, built.mn)
     client.force_login(learner)
     (paper,) = download(client, built.en)["papers"]
     html = client.get(paper["url"]).content.decode()
@@ -173,7 +173,7 @@ def test_a_quiz_out_of_attempts_is_refused_and_explained(site, client):
 def test_a_release_move_while_offline_keeps_unchanged_lessons_and_explains_changed_ones(site, client):
     built = build_course(lessons=3, slug="moving")
     learner = UserFactory()
-    enrollment = course_services.enrollment_create(user=learner, course=built.mn)
+    enrollment = enrol(learner, built.mn)
     client.force_login(learner)
     old_release = enrollment.release_id
     changed, same = built.lessons["en"][0], built.lessons["en"][1]
@@ -254,7 +254,7 @@ def test_signed_out_and_other_peoples_things_are_refused(enrolled, client):
     assert status == 401 and "Sign in" in answer["error"]
     assert client.get(reverse("offline:sync")).status_code in (401, 405)
     other = UserFactory()
-    course_services.enrollment_create(user=other, course=built.mn)
+    enrol(other, built.mn)
     client.force_login(other)
     assert client.get(paper["url"]).status_code == 404  # a paper is its owner's alone
     status, answer = sync(client, item("quiz", timezone.now(), paper=paper["token"], answers=[]))
@@ -267,7 +267,7 @@ def test_h5p_statements_kept_on_the_phone_are_recorded_at_their_time(site, clien
     activity = import_sample("true-false.h5p", pass_mark=100)
     built = h5p_helpers.course_with_h5p([activity], lessons=2)
     learner = UserFactory()
-    enrollment = course_services.enrollment_create(user=learner, course=built.mn)
+    enrollment = enrol(learner, built.mn)
     client.force_login(learner)
     lesson = built.lessons["en"][0]
     actor = {"name": "Learner", "mbox": f"mailto:{learner.email}", "objectType": "Agent"}
@@ -291,3 +291,46 @@ def test_h5p_statements_kept_on_the_phone_are_recorded_at_their_time(site, clien
         "xapi", at, lesson=lesson.pk, activity=activity.pk, signature="forged", statements=[answered]
     )
     assert sync(client, forged)[1]["results"][0]["status"] == "refused"
+
+
+def test_work_is_never_dated_before_what_it_needed_existed(quiz_course, client):
+    """A phone whose clock was set back cannot move work into an earlier reporting period: a
+    lesson is not completed before its enrolment, a paper not answered before it was drawn."""
+    built, _quiz = quiz_course
+    learner = UserFactory()
+    enrollment = course_services.enrollment_create(user=learner, course=built.mn)  # just now
+    client.force_login(learner)
+    response = client.post(reverse("offline:download", args=[built.en.pk]), HTTP_X_REQUESTED_WITH="fetch")
+    (paper,) = response.json()["papers"]
+    drawn = OfflinePaper.objects.get(token=paper["token"]).created_at
+    html = client.get(paper["url"]).content.decode()
+    last_year = timezone.now() - timedelta(days=365)
+    status, answer = sync(
+        client,
+        item("complete", last_year, lesson=built.lessons["en"][0].pk, release=enrollment.release_id),
+        item(
+            "quiz",
+            last_year,
+            paper=paper["token"],
+            lesson=paper["lesson"],
+            answers=right_answers(html),
+            started=(last_year - timedelta(minutes=5)).isoformat(),
+        ),
+    )
+    assert status == 200 and [r["status"] for r in answer["results"]] == ["done", "done"]
+    assert progress(enrollment, built.lessons["en"][0]).completed_at == enrollment.enrolled_at
+    attempt = QuizAttempt.objects.get(user=learner)
+    assert attempt.started_at == attempt.submitted_at == drawn
+    enrollment.refresh_from_db()
+    assert enrollment.started_at is None or enrollment.started_at >= enrollment.enrolled_at
+
+
+def test_an_impossible_date_is_refused_not_a_server_error(enrolled, client):
+    built, _quiz, _learner, enrollment = enrolled
+    bad = {
+        **item("complete", timezone.now(), lesson=built.lessons["en"][0].pk),
+        "at": "2026-13-45T10:00:00+08:00",
+    }
+    status, answer = sync(client, bad)
+    assert status == 200 and answer["results"][0]["status"] == "refused"
+    assert progress(enrollment, built.lessons["en"][0]) is None
