@@ -127,8 +127,8 @@
   function refresh() {
     showState();
     if (!navigator.onLine) { return; }
-    sync().then(function () {
-      if (!statusUrl) { return; }
+    sync().then(function () { return store.copies(user); }).then(function (copies) {
+      if (!statusUrl || !copies.length) { return; }  // nothing on the phone: nothing to ask
       return fetch(statusUrl, { credentials: "same-origin", headers: { "X-Requested-With": "fetch" } })
         .then(function (r) { return r.ok ? r.json() : null; })
         .then(function (status) { if (status && status.user === user) { return keepOnly(status.courses); } });
