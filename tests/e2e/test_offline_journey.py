@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import os
 import re
+from pathlib import Path
 
 import pytest
+import wagtail_factories
 from django.contrib.auth.models import Group
+from django.core.files.base import ContentFile
 from django.utils import timezone
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
@@ -321,3 +324,29 @@ def test_a_release_move_while_offline_is_explained_and_the_copy_follows(site, li
     expect(page.locator("main")).to_contain_text("New guidance on referral.")
     expect(page.get_by_role("button", name="Mark complete")).to_be_visible()
     page.context.set_offline(False)
+
+
+def test_a_download_stopped_half_way_leaves_nothing_and_says_why(site, live_server, page):
+    document = wagtail_factories.DocumentFactory(title="Form", file=ContentFile(b"x" * 5000, name="form.pdf"))
+    built = build_course(lessons=3, slug="broken-file", publish=False)
+    for lang in ("mn", "en"):
+        lesson = built.lessons[lang][2]
+        lesson.body = [
+            {"type": "text", "value": "<p>Read.</p>"},
+            {"type": "download", "value": {"document": document.pk, "label": ""}},
+        ]
+        lesson.save_revision().publish()
+    course_services.release_publish(course=built.mn, version="1.0")
+    Path(document.file.path).unlink()  # the file went missing from the storage: its link answers 404
+    learner = UserFactory(email="halfway@example.mn")
+    course_services.enrollment_create(user=learner, course=built.mn)
+    sign_in(page, live_server.url, learner.email, prefix="/en")
+    page.goto(f"{live_server.url}{built.en.url}")
+    wait_until(page, "() => !!navigator.serviceWorker.controller", "the service worker")
+    panel = page.locator("[data-offline-download]")
+    panel.get_by_role("button", name="Download for offline").click()
+    panel.get_by_role("button", name="Download", exact=True).click()
+    expect(panel.locator("[data-offline-part=status]")).to_contain_text("could not be downloaded")
+    expect(panel.get_by_role("button", name="Download for offline")).to_be_visible()  # try again
+    assert page.evaluate("() => window.cpcOfflineStore.copies(document.body.dataset.offlineUser)") == []
+    assert not [url for url in cached_urls(page) if "/broken-file/" in url], "no half-kept lessons"
