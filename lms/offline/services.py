@@ -108,31 +108,23 @@ def _item_sync(user, raw) -> dict:
                 raise errors.ClockAhead()
             outcome = HANDLERS[kind](user, raw, min(at, now))
             status = SyncedItem.Status.DONE
-            SyncedItem.objects.create(
-                user=user,
-                client_id=client_id,
-                kind=kind,
-                happened_at=min(at, now),
-                status=status,
-                outcome=outcome,
-            )
+            _record(user, client_id, kind, min(at, now), status, outcome)  # with the work, or neither
     except course_errors.CourseActionError as error:
         status, outcome = SyncedItem.Status.REFUSED, _refusal(error)
         try:
             with transaction.atomic():
-                SyncedItem.objects.create(
-                    user=user,
-                    client_id=client_id,
-                    kind=kind,
-                    happened_at=min(at, now),
-                    status=status,
-                    outcome=outcome,
-                )
+                _record(user, client_id, kind, min(at, now), status, outcome)
         except IntegrityError:
             return _stored(user, client_id)
     except IntegrityError:  # the same item sent twice at once: the first one's outcome stands
         return _stored(user, client_id)
     return _answer(client_id, status, outcome)
+
+
+def _record(user, client_id, kind, happened_at, status, outcome) -> None:
+    SyncedItem.objects.create(
+        user=user, client_id=client_id, kind=kind, happened_at=happened_at, status=status, outcome=outcome
+    )
 
 
 def _stored(user, client_id) -> dict:
