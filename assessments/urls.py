@@ -25,5 +25,8 @@ urlpatterns = [
         h5p_views.library_file,
         name="h5p_library",
     ),
+    # Offline play (only on H5P_ORIGIN): the worker that serves kept frames, and the page that keeps them.
+    path("h5p/runtime/sw.js", h5p_views.offline_worker, name="h5p_offline_worker"),
+    path("h5p/runtime/offline/", h5p_views.offline_helper, name="h5p_offline_helper"),
     path("h5p/runtime/<str:version>/<path:path>", h5p_views.runtime_file, name="h5p_runtime"),
 ]

@@ -32,7 +32,11 @@ RUNTIME_STATIC = {
     "frame.js": "js/h5p-frame.js",
     "frame-hooks.js": "js/h5p-frame-hooks.js",
     "frame.css": "css/h5p-frame.css",
+    "offline-helper.js": "js/h5p-offline-helper.js",
 }
+# Runtime files a frame never loads (the offline helper page's own script).
+NOT_PLAYED = {"offline-helper.js"}
+OFFLINE_WORKER = "js/h5p-offline-sw.js"
 RUNTIME_PREFIX = "h5p-standalone/"
 
 
@@ -160,3 +164,56 @@ def runtime_version() -> str:
         if path is not None:
             digest.update(path.read_bytes())
     return digest.hexdigest()[:10]
+
+
+def runtime_offline_files() -> list[tuple[str, int]]:
+    """The runtime files a phone keeps to play activities offline, by the name the frame asks
+    for, with their bytes: the frame's scripts and styles, h5p-standalone's scripts, styles and
+    images, and its icon fonts. Text fonts (Open Sans, Inter: about 1 MB) are left to the phone's
+    own, as they are when a font fails to load online."""
+    names = [name for name in RUNTIME_STATIC if name not in NOT_PLAYED]
+    package = finders.find("h5p-standalone/main.bundle.js")
+    if package:
+        dist = Path(package).parent
+        for path in sorted(dist.rglob("*")):
+            relative = path.relative_to(dist).as_posix()
+            wanted = path.suffix in (".js", ".css", ".svg", ".gif", ".png") or (
+                relative.startswith("fonts/h5p-") and path.suffix == ".woff2"
+            )
+            if path.is_file() and wanted:
+                names.append(RUNTIME_PREFIX + relative)
+    found = []
+    for name in names:
+        path = runtime_path(name)
+        if path is not None:
+            found.append((name, path.stat().st_size))
+    return found
+
+
+def on_h5p_origin(request) -> bool:
+    """Whether a request came to the H5P origin (``H5P_ORIGIN`` set, and its host asked)."""
+    if not settings.H5P_ORIGIN:
+        return False
+    return request.get_host().lower() == (urlsplit(settings.H5P_ORIGIN).netloc or "").lower()
+
+
+def parent_origins() -> list[str]:
+    """The origins lesson pages come from (the site's, and any trusted for CSRF)."""
+    found = [origin_of(settings.SITE_URL), *(origin_of(o) for o in settings.CSRF_TRUSTED_ORIGINS)]
+    return [o for o in dict.fromkeys(found) if o]
+
+
+def helper_policy(parents: list[str]) -> str:
+    """The offline helper page's policy: its own script, fetches of its own origin, nothing else;
+    only lesson pages of the site may embed it."""
+    return "; ".join(
+        [
+            "default-src 'none'",
+            "script-src 'self'",
+            "connect-src 'self'",
+            "worker-src 'self'",
+            "base-uri 'none'",
+            "form-action 'none'",
+            "frame-ancestors " + (" ".join(parents) or "'none'"),
+        ]
+    )

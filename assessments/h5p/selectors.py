@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hmac
 import json
+import os
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -28,7 +29,14 @@ from .models import (
     H5PQuestionResult,
     H5PUserState,
 )
-from .services import activity_grade, activity_iri, blocked_hosts, effective_rule, rule_can_be_met
+from .services import (
+    activity_grade,
+    activity_iri,
+    blocked_hosts,
+    effective_rule,
+    h5p_root,
+    rule_can_be_met,
+)
 
 User = get_user_model()
 
@@ -244,6 +252,9 @@ class PlayerSettings:
     enrolled: bool
     rule: str
     rule_can_be_met: bool
+    # The frame's own origin when it comes from H5P_ORIGIN (then it may keep that origin, so a
+    # learner can play it offline); "" for a frame of this site (sandboxed into an opaque origin).
+    frame_origin: str = ""
 
 
 def player_settings(
@@ -306,6 +317,7 @@ def player_settings(
         enrolled=enrolled,
         rule=rule,
         rule_can_be_met=rule_can_be_met(activity, placement.rule if placement else block_rule),
+        frame_origin=settings.H5P_ORIGIN,
     )
 
 
@@ -464,3 +476,114 @@ def player_errors(*, activity: H5PActivity, limit: int = 20) -> list[H5PPlayerEr
 
 def attempt_question_results(*, attempt: H5PAttempt) -> list[H5PQuestionResult]:
     return list(attempt.question_results.order_by("answered_at", "pk"))
+
+
+# --- what a phone keeps to play an activity offline (only with H5P_ORIGIN) ---------------------------
+
+# Library files the player never loads: translations of the editor, the editor's form, notes.
+_OFFLINE_SKIP_FOLDERS = ("language", "upgrades")
+_OFFLINE_SKIP_NAMES = {"semantics.json", "upgrades.js", "presave.js", "icon.svg"}
+_OFFLINE_SKIP_SUFFIXES = (".md", ".txt", ".map", ".ts")
+
+
+def _files_under(folder, *, skip) -> list[tuple[str, int]]:
+    """(path relative to ``folder`` with ``/``, bytes) of its regular files, names starting with a
+    dot left out (the player's file views refuse them), sorted."""
+    found = []
+    if not folder.is_dir():
+        return found
+    for directory, subfolders, names in os.walk(folder):
+        subfolders[:] = sorted(d for d in subfolders if not d.startswith("."))
+        for name in sorted(names):
+            if name.startswith("."):
+                continue
+            path = os.path.join(directory, name)
+            relative = os.path.relpath(path, folder).replace(os.sep, "/")
+            if skip(relative) or not os.path.isfile(path) or os.path.islink(path):
+                continue
+            found.append((relative, os.path.getsize(path)))
+    return found
+
+
+def _library_skipped(relative: str) -> bool:
+    return (
+        relative.split("/", 1)[0] in _OFFLINE_SKIP_FOLDERS
+        or relative in _OFFLINE_SKIP_NAMES
+        or relative.endswith(_OFFLINE_SKIP_SUFFIXES)
+    )
+
+
+# Web font formats, best first: a browser that reads the first uses it and never asks for the rest.
+_FONT_FORMATS = (".woff2", ".woff", ".ttf", ".otf")
+_FONT_FALLBACKS = (".eot", ".svg")  # for old Internet Explorer and old Safari only
+
+
+def _one_font_format(files: list[tuple[str, int]]) -> list[tuple[str, int]]:
+    """Of the copies of a library's fonts in one folder (woff2, woff, ttf, otf, eot, svg fonts),
+    only the best format there: library styles list them all, and browsers take the first they
+    read (woff2 in every browser a phone runs today)."""
+    folders: dict[str, set[str]] = {}
+    stems: dict[str, set[str]] = {}
+    for path, _size in files:
+        folder, _slash, name = path.rpartition("/")
+        stem, dot, suffix = name.rpartition(".")
+        if dot and f".{suffix.lower()}" in _FONT_FORMATS:
+            folders.setdefault(folder, set()).add(f".{suffix.lower()}")
+            stems.setdefault(folder, set()).add(stem)
+    best = {folder: next(f for f in _FONT_FORMATS if f in found) for folder, found in folders.items()}
+    kept = []
+    for path, size in files:
+        folder, _slash, name = path.rpartition("/")
+        stem, dot, suffix = name.rpartition(".")
+        suffix = f".{suffix.lower()}" if dot else ""
+        if folder in best:
+            if suffix in _FONT_FORMATS and suffix != best[folder]:
+                continue
+            if suffix == ".eot" or (suffix == ".svg" and stem in stems[folder]):
+                continue
+        kept.append((path, size))
+    return kept
+
+
+def played_libraries(revision: H5PPackageRevision) -> list:
+    """The libraries the player loads for a package revision: those reachable from ``h5p.json``
+    through ``preloadedDependencies`` (and ``dynamicDependencies``); editor libraries are not."""
+    by_name = {(lib.machine_name, lib.major, lib.minor): lib for lib in revision.libraries.all()}
+    wanted = list((revision.h5p_json or {}).get("preloadedDependencies") or [])
+    seen: dict = {}
+    while wanted:
+        dependency = wanted.pop()
+        try:
+            key = (
+                str(dependency["machineName"]),
+                int(dependency["majorVersion"]),
+                int(dependency["minorVersion"]),
+            )
+        except (KeyError, TypeError, ValueError):
+            continue
+        library = by_name.get(key)
+        if library is None or key in seen:
+            continue
+        seen[key] = library
+        data = library.library_json or {}
+        wanted.extend(data.get("preloadedDependencies") or [])
+        wanted.extend(data.get("dynamicDependencies") or [])
+    return sorted(seen.values(), key=lambda lib: lib.key)
+
+
+def offline_files(revision: H5PPackageRevision) -> list[tuple[str, int]]:
+    """What a phone keeps to play one package revision without a connection: (URL relative to the
+    frame's page, bytes) of ``h5p.json``, every file of ``content/`` and the files of the
+    libraries it plays (scripts, styles, fonts, images; not the editor's)."""
+    root = h5p_root()
+    package = root / revision.content_folder
+    found = [
+        (f"package/{path}", size)
+        for path, size in _files_under(package, skip=lambda p: False)
+        if path == "h5p.json" or path.startswith("content/")
+    ]
+    for library in played_libraries(revision):
+        prefix = f"libraries/{revision.libraries_token}/{library.key}/"
+        files = _one_font_format(_files_under(root / library.folder, skip=_library_skipped))
+        found.extend((prefix + path, size) for path, size in files)
+    return found

@@ -13,10 +13,12 @@ lesson page itself.
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.http import Http404, JsonResponse
+from django.contrib.staticfiles import finders
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -310,3 +312,50 @@ def failure(request, lesson_id: int, activity_id: int, signature: str):
         user_agent=request.headers.get("User-Agent", ""),
     )
     return JsonResponse({"success": True})
+
+
+# --- offline play (only on H5P_ORIGIN) ---------------------------------------------------------------
+
+
+@require_http_methods(["GET", "HEAD"])
+def offline_worker(request):
+    """The H5P origin's service worker: it serves the frames a learner downloaded when there is no
+    connection. Only on the H5P origin: a frame from the site itself is sandboxed into an opaque
+    origin, which no service worker may serve."""
+    if not frame.on_h5p_origin(request):
+        raise Http404
+    found = finders.find(frame.OFFLINE_WORKER)
+    if not found:
+        raise Http404
+    response = HttpResponse(Path(found).read_bytes(), content_type="text/javascript; charset=utf-8")
+    response["Service-Worker-Allowed"] = "/"
+    response["Cache-Control"] = "no-cache"
+    return response
+
+
+@xframe_options_exempt
+@require_http_methods(["GET", "HEAD"])
+def offline_helper(request):
+    """A hidden page of the H5P origin that lesson pages of the site ask (by message) to keep, drop
+    or forget a learner's downloaded activities in this origin's cache."""
+    if not frame.on_h5p_origin(request):
+        raise Http404
+    parents = frame.parent_origins()
+    runtime = reverse("assessments:h5p_runtime", kwargs={"version": frame.runtime_version(), "path": "x"})[
+        :-2
+    ]
+    response = render(
+        request,
+        "assessments/h5p/offline_helper.html",
+        {
+            "helper": {
+                "parents": parents,
+                "worker": reverse("assessments:h5p_offline_worker"),
+            },
+            "runtime": runtime,
+        },
+    )
+    response["Content-Security-Policy"] = frame.helper_policy(parents)
+    response["Cache-Control"] = "no-cache"
+    response["Referrer-Policy"] = "no-referrer"
+    return response

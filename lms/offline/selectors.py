@@ -7,11 +7,14 @@ import json
 import re
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.core.files.storage import default_storage
 from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
 from wagtail.models import Revision
 
+from assessments.h5p import frame as h5p_frame
+from assessments.h5p import selectors as h5p_selectors
 from assessments.models import H5PActivity, Quiz, QuizAttempt
 from courses.models import CoursePage, CourseRelease, Enrollment, LessonPage, ReleaseLesson
 from courses.selectors import Access, access_for, course_outline_for_user
@@ -88,6 +91,16 @@ class DownloadLesson:
 
 
 @dataclass
+class OfflineActivity:
+    """An H5P activity a learner takes offline: the lesson showing it, and the files its frame
+    loads (URLs relative to the frame's page, with their bytes)."""
+
+    lesson: LessonPage
+    activity: H5PActivity
+    files: list[tuple[str, int]]
+
+
+@dataclass
 class DownloadPlan:
     """A course as one learner takes it offline: the lessons of their own release in the page's
     language, with what they use, and the size of it all."""
@@ -100,11 +113,15 @@ class DownloadPlan:
     image_bytes: int
     online_only: list[tuple[LessonPage, H5PActivity]]
     timed_quizzes: list[tuple[LessonPage, Quiz]]
+    activities: list[OfflineActivity] = field(default_factory=list)
+    runtime: list[tuple[str, int]] = field(default_factory=list)  # the player's own files
 
     @property
     def estimated_bytes(self) -> int:
         pages = (len(self.lessons) + 1) * PAGE_BYTES  # the lessons and the course page
-        return pages + sum(self.documents.values()) + self.image_bytes
+        played = sum(size for item in self.activities for _path, size in item.files)
+        runtime = sum(size for _name, size in self.runtime)
+        return pages + sum(self.documents.values()) + self.image_bytes + played + runtime
 
 
 def _stored_size(name: str) -> int:
@@ -172,6 +189,10 @@ def download_plan(*, course: CoursePage, user) -> DownloadPlan | None:
     }
     activities = H5PActivity.objects.in_bulk({pk for item in planned for pk in item.parts.activities})
     quizzes = Quiz.objects.in_bulk({pk for item in planned for pk in item.parts.quizzes})
+    shown = [
+        (item.page, activities[pk]) for item in planned for pk in item.parts.activities if pk in activities
+    ]
+    playable, online_only = _playable_offline(shown, user=user)
     return DownloadPlan(
         course=course,
         enrollment=enrollment,
@@ -179,12 +200,9 @@ def download_plan(*, course: CoursePage, user) -> DownloadPlan | None:
         lessons=planned,
         documents={pk: size or 0 for pk, size in documents.items()},
         image_bytes=_image_bytes(image_ids),
-        online_only=[
-            (item.page, activities[pk])
-            for item in planned
-            for pk in item.parts.activities
-            if pk in activities
-        ],
+        online_only=online_only,
+        activities=playable,
+        runtime=h5p_frame.runtime_offline_files() if playable else [],
         timed_quizzes=[
             (item.page, quizzes[pk])
             for item in planned
@@ -192,6 +210,32 @@ def download_plan(*, course: CoursePage, user) -> DownloadPlan | None:
             if pk in quizzes and quizzes[pk].time_limit_minutes
         ],
     )
+
+
+def _playable_offline(shown, *, user) -> tuple[list[OfflineActivity], list[tuple[LessonPage, H5PActivity]]]:
+    """Which of the activities a download shows can be played offline (with their files), and
+    which need a connection. Only frames of the H5P origin can be kept on a phone: without
+    ``H5P_ORIGIN`` every activity needs a connection."""
+    if not settings.H5P_ORIGIN:
+        return [], list(shown)
+    playable, online_only, seen = [], [], set()
+    for lesson, activity in shown:
+        if (lesson.pk, activity.pk) in seen:
+            continue
+        seen.add((lesson.pk, activity.pk))
+        placement = h5p_selectors.activity_placement(user=user, lesson=lesson, activity_id=activity.pk)
+        revision = (
+            h5p_selectors.package_revision(activity=activity, number=placement.revision)
+            if placement
+            else None
+        )
+        if revision is None:
+            online_only.append((lesson, activity))
+            continue
+        playable.append(
+            OfflineActivity(lesson=lesson, activity=activity, files=h5p_selectors.offline_files(revision))
+        )
+    return playable, online_only
 
 
 def paper_quizzes(plan: DownloadPlan) -> list[tuple[LessonPage, Quiz]]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import AnonymousUser
 from django.http import Http404, HttpResponse, JsonResponse
@@ -17,6 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 from wagtail.documents import get_document_model
 
 from assessments import selectors as quiz_selectors
+from assessments.h5p import frame as h5p_frame
 from assessments.models import QuizAttempt
 from courses.models import CoursePage, LessonPage
 from courses.selectors import access_for
@@ -117,9 +119,37 @@ def download(request, page_id: int):
             "online_only": [
                 {"lesson": lesson.pk, "title": activity.title} for lesson, activity in plan.online_only
             ],
+            "h5p": _offline_activities(plan),
             "estimated_bytes": plan.estimated_bytes,
         }
     )
+
+
+def _offline_activities(plan) -> dict | None:
+    """The activities of a download its frames can play offline (``H5P_ORIGIN`` only): each one's
+    files relative to its frame's page (the page finds the frame in the lesson it keeps), the
+    player's runtime files, and the helper page of the H5P origin that keeps them."""
+    if not plan.activities:
+        return None
+    origin = settings.H5P_ORIGIN
+    runtime = reverse(
+        "assessments:h5p_runtime", kwargs={"version": h5p_frame.runtime_version(), "path": "x"}
+    )[:-2]
+    return {
+        "origin": origin,
+        "helper": origin + reverse("assessments:h5p_offline_helper"),
+        "runtime": [origin + f"{runtime}/{name}" for name, _size in plan.runtime],
+        "activities": [
+            {
+                "lesson": item.lesson.pk,
+                "activity": item.activity.pk,
+                "title": item.activity.title,
+                "files": [path for path, _size in item.files],
+                "bytes": sum(size for _path, size in item.files),
+            }
+            for item in plan.activities
+        ],
+    }
 
 
 @login_required

@@ -135,7 +135,13 @@ def test_a_course_learned_offline_lands_once_at_the_times_it_was_done(site, live
     page.goto(f"{live_server.url}{lessons[1].url}")
     player = page.locator(f"#h5p-{activity.pk}")
     expect(player).to_have_class(re.compile("h5p-started"), timeout=30_000)
+    # The player says "attempted" as it starts: let that reach the server before the cut.
+    for _ in range(100):
+        if H5PStatement.objects.filter(user=learner, verb__endswith="/attempted").exists():
+            break
+        page.wait_for_timeout(100)
     online_statements = set(H5PStatement.objects.filter(user=learner).values_list("pk", flat=True))
+    assert online_statements, "the start of the activity was recorded online"
     went_offline = timezone.now()
     page.context.set_offline(True)
     inner = page.frame_locator(f"#h5p-{activity.pk} iframe")
@@ -350,3 +356,142 @@ def test_a_download_stopped_half_way_leaves_nothing_and_says_why(site, live_serv
     expect(panel.get_by_role("button", name="Download for offline")).to_be_visible()  # try again
     assert page.evaluate("() => window.cpcOfflineStore.copies(document.body.dataset.offlineUser)") == []
     assert not [url for url in cached_urls(page) if "/broken-file/" in url], "no half-kept lessons"
+
+
+def helper_frame(page, helper_url: str):
+    """The H5P origin's offline helper, in the page (added when the page has none)."""
+    for frame in page.frames:
+        if frame.url == helper_url:
+            return frame
+    page.evaluate(
+        """url => new Promise(done => {
+             const frame = document.createElement("iframe");
+             frame.src = url; frame.hidden = true; frame.onload = done;
+             document.body.appendChild(frame);
+           })""",
+        helper_url,
+    )
+    return next(frame for frame in page.frames if frame.url == helper_url)
+
+
+def h5p_origin_caches(page, helper_url: str) -> dict[str, int]:
+    """{cache name: number of files} kept on the H5P origin (for pages of this site)."""
+    return helper_frame(page, helper_url).evaluate(
+        """() => caches.keys().then(names => Promise.all(names.map(n => caches.open(n)
+             .then(c => c.keys()).then(keys => [n, keys.length])))).then(Object.fromEntries)"""
+    )
+
+
+@h5p_helpers.needs_samples
+def test_with_an_h5p_origin_an_activity_is_downloaded_and_played_offline(site, live_server, page, settings):
+    """H5P_ORIGIN set: the activity's frame, package, libraries and the player are kept on that
+    origin; offline, the learner starts and answers the activity from the phone; back online its
+    statements land at the time they were made; signing out empties that origin's cache."""
+    # The H5P origin is another host of the same site (as h5p.learn.example.mn is of
+    # learn.example.mn): Chromium answers *.localhost itself, on this machine.
+    assert "//localhost:" in live_server.url
+    site_url = live_server.url.replace("//localhost:", "//learn.localhost:")
+    settings.SITE_URL = site_url
+    settings.H5P_ORIGIN = live_server.url.replace("//localhost:", "//h5p.learn.localhost:")
+    helper_url = f"{settings.H5P_ORIGIN}/en/learn/h5p/runtime/offline/"
+    page.on("dialog", lambda dialog: dialog.accept())
+    built, _quiz, activity = offline_course(slug="offline-h5p")
+    lessons = built.lessons["en"]
+    learner = UserFactory(email="offline-h5p@example.mn")
+    enrollment = course_services.enrollment_create(user=learner, course=built.mn)
+    sign_in(page, site_url, learner.email, prefix="/en")
+    page.goto(f"{site_url}{built.en.url}")
+    wait_until(page, "() => !!navigator.serviceWorker.controller", "the service worker")
+    panel = page.locator("[data-offline-download]")
+    panel.get_by_role("button", name="Download for offline").click()
+    size = panel.locator("[data-offline-part=size]")
+    expect(size).to_contain_text(re.compile(r"5 lessons, about \d+\.\d MB"))
+    expect(size).not_to_contain_text("needs a connection")  # nothing is left online-only
+    panel.get_by_role("button", name="Download", exact=True).click()
+    expect(panel.locator("[data-offline-part=status]")).to_contain_text(
+        "opens without a connection", timeout=60_000
+    )
+    copy = page.evaluate("() => window.cpcOfflineStore.copies(document.body.dataset.offlineUser)")[0]
+    frame_urls = [url for url in copy["h5pUrls"] if re.search(r"/learn/h5p/play/[^/]+/$", url)]
+    assert len(frame_urls) == 1 and frame_urls[0].startswith(settings.H5P_ORIGIN), copy["h5pUrls"][:5]
+    assert any("/package/content/content.json" in url for url in copy["h5pUrls"])
+    assert any("/libraries/" in url and url.endswith("library.json") for url in copy["h5pUrls"])
+    kept = h5p_origin_caches(page, helper_url)
+    assert kept == {f"cpc-h5p-{copy['user']}": len(copy["h5pUrls"])}, kept
+
+    # Offline: the lesson and its activity open from the phone; the answer waits there.
+    went_offline = timezone.now()
+    page.context.set_offline(True)
+    page.goto(f"{site_url}{lessons[1].url}")
+    expect(page.locator("h1")).to_have_text(lessons[1].title)
+    player = page.locator(f"#h5p-{activity.pk}")
+    expect(player).to_have_class(re.compile("h5p-started"), timeout=30_000)
+    expect(player.locator("iframe")).to_be_visible()
+    inner = page.frame_locator(f"#h5p-{activity.pk} iframe")
+    inner.get_by_role("radio", name="False").click()  # right: "Is this false?"
+    inner.get_by_role("button", name="Check").click()
+    expect(page.locator(f"[data-h5p-status=h5p-{activity.pk}]")).to_contain_text("kept on this phone")
+    page.wait_for_timeout(1500)
+    picture(page, "h5p-origin-offline")
+    assert any(item["kind"] == "xapi" for item in pending(page))
+    assert not H5PStatement.objects.filter(user=learner).exists()
+    came_back = timezone.now()
+
+    # Back online: the statements land at the time they were made; the lesson completes (passed).
+    page.context.set_offline(False)
+    wait_until(
+        page,
+        "() => window.cpcOfflineStore.pending(document.body.dataset.offlineUser).then(i => i.length === 0)",
+        "the sync",
+    )
+    statements = H5PStatement.objects.filter(user=learner)
+    assert statements.filter(verb__endswith="/answered").exists(), list(statements)
+    assert all(went_offline <= s.stored_at <= came_back for s in statements)
+    assert H5PAttempt.objects.get(user=learner, activity=activity).success is True
+    done = LessonProgress.objects.get(enrollment=enrollment, lesson_key=lessons[1].translation_key)
+    assert done.completed_at is not None and went_offline <= done.completed_at <= came_back
+
+    # Signing out empties the H5P origin's cache too.
+    page.goto(f"{site_url}{built.en.url}")
+    page.locator("form[action$='/accounts/logout/'] button[type=submit]").first.click()
+    page.wait_for_url(re.compile(r"/(en/)?$|/accounts/"))
+    wait_until(
+        page,
+        "() => caches.keys().then(names => !names.some(n => n.startsWith('cpc-copy-')))",
+        "the downloads to go",
+    )
+    assert h5p_origin_caches(page, helper_url) == {}
+
+
+@h5p_helpers.needs_samples
+def test_a_browser_that_keeps_nothing_for_the_h5p_origin_still_gets_the_course(
+    site, live_server, page, settings
+):
+    """An H5P origin of another site (this Chromium, like a private window, blocks the storage of
+    another site in a frame): the course is still downloaded, the learner is told the activity
+    needs a connection, and offline the lesson says so in place of a broken frame."""
+    settings.SITE_URL = live_server.url
+    settings.H5P_ORIGIN = live_server.url.replace("//localhost:", "//127.0.0.1:")
+    built, _quiz, activity = offline_course(slug="offline-h5p-blocked")
+    lessons = built.lessons["en"]
+    learner = UserFactory(email="offline-blocked@example.mn")
+    course_services.enrollment_create(user=learner, course=built.mn)
+    sign_in(page, live_server.url, learner.email, prefix="/en")
+    page.goto(f"{live_server.url}{built.en.url}")
+    wait_until(page, "() => !!navigator.serviceWorker.controller", "the service worker")
+    panel = page.locator("[data-offline-download]")
+    panel.get_by_role("button", name="Download for offline").click()
+    panel.get_by_role("button", name="Download", exact=True).click()
+    status = panel.locator("[data-offline-part=status]")
+    expect(status).to_contain_text("opens without a connection", timeout=60_000)
+    expect(status).to_contain_text("1 interactive activity needs a connection")
+    copy = page.evaluate("() => window.cpcOfflineStore.copies(document.body.dataset.offlineUser)")[0]
+    assert copy["h5pUrls"] == [] and len(copy["onlineOnly"]) == 1
+
+    page.context.set_offline(True)
+    page.goto(f"{live_server.url}{lessons[1].url}")
+    expect(page.locator("h1")).to_have_text(lessons[1].title)
+    player = page.locator(f"#h5p-{activity.pk}")
+    expect(player).to_contain_text("This activity needs a connection")
+    expect(player.locator("iframe")).to_be_hidden()
+    page.context.set_offline(False)

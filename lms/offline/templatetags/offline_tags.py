@@ -1,6 +1,7 @@
 """What every page gives the offline script: whose device it is, where to sync, and its words."""
 
 from django import template
+from django.conf import settings
 from django.middleware.csrf import get_token
 from django.urls import reverse
 from django.utils.html import format_html, json_script
@@ -18,14 +19,21 @@ def offline_body_attributes(context):
         return ""
     user = getattr(request, "user", None)
     key = user_key(user)
+    # With H5P_ORIGIN, the page of that origin that keeps (and forgets) downloaded activities.
+    h5p = (
+        format_html(' data-offline-h5p="{}"', settings.H5P_ORIGIN + reverse("assessments:h5p_offline_helper"))
+        if settings.H5P_ORIGIN
+        else ""
+    )
     if not key:
-        return format_html('data-offline-user="{}"', "")
+        return format_html('data-offline-user="{}"{}', "", h5p)
     return format_html(
-        'data-offline-user="{}" data-offline-csrf="{}" data-offline-sync="{}" data-offline-status="{}"',
+        'data-offline-user="{}" data-offline-csrf="{}" data-offline-sync="{}" data-offline-status="{}"{}',
         key,
         get_token(request),
         reverse("offline:sync"),
         reverse("offline:status"),
+        h5p,
     )
 
 
@@ -44,6 +52,9 @@ def offline_texts():
         "full": _("There is not enough space on this phone for this course. Free some space and try again."),
         "size": _("{lessons} lessons, about {size} MB. Download them now?"),
         "onlineOnlyOne": _("1 interactive activity needs a connection and is not downloaded."),
+        "h5pFailed": _(
+            "The interactive activities could not be downloaded: please download the course again."
+        ),
         "onlineOnly": _("{count} interactive activities need a connection and are not downloaded."),
         "progress": _("{done} of {total} files · {size} MB"),
         "downloaded": _("Downloaded. This course now opens without a connection."),

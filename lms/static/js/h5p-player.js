@@ -21,6 +21,7 @@
     this.busy = false;
     this.status = document.querySelector('[data-h5p-status="' + element.id + '"]');
     this.viewedSent = false;
+    this.origin = element.dataset.frameOrigin || "";  // H5P_ORIGIN: the frame has a real origin
   }
 
   Player.prototype.say = function (text) {
@@ -29,9 +30,9 @@
 
   Player.prototype.reply = function (message) {
     message.cpc = "h5p-page";
-    // The frame's origin is opaque ("null"): it can only be addressed as "*". Nothing secret is
-    // in a reply: the frame's own saved place, which only that frame asked for.
-    this.frame.contentWindow.postMessage(message, "*");
+    // A frame of this site has an opaque origin ("null"): it can only be addressed as "*". Nothing
+    // secret is in a reply: the frame's own saved place, which only that frame asked for.
+    this.frame.contentWindow.postMessage(message, this.origin || "*");
   };
 
   Player.prototype.push = function (statement) {
@@ -214,12 +215,26 @@
     var player = new Player(element);
     player.iri = player.init.iri;
     if (player.frame) { players.push(player); }
-    // A lesson opened offline (from a downloaded course): the activity's sandboxed frame cannot be
-    // kept on the phone (a service worker cannot serve a sandboxed frame), so say so plainly.
+    // A lesson opened offline (from a downloaded course): a frame of this site's own origin is
+    // sandboxed into an opaque origin that no service worker may serve, so it cannot be kept on
+    // the phone; one from H5P_ORIGIN can, when the course was downloaded with it.
     if (!navigator.onLine && player.frame) {
-      var loading = element.querySelector(".h5p-loading");
-      if (loading) { loading.textContent = element.dataset.offlineText; }
-      player.frame.hidden = true;
+      var needsConnection = function () {
+        var loading = element.querySelector(".h5p-loading");
+        if (loading) { loading.textContent = element.dataset.offlineText; }
+        player.frame.hidden = true;
+      };
+      var whenKept = function () {  // the store's script may come later in the page
+        var user = document.body.dataset.offlineUser;
+        if (!player.origin || !user || !window.cpcOfflineStore) { needsConnection(); return; }
+        var src = player.frame.src;
+        window.cpcOfflineStore.copies(user).then(function (copies) {
+          var kept = copies.some(function (copy) { return (copy.h5pUrls || []).indexOf(src) >= 0; });
+          if (!kept) { needsConnection(); }
+        }, needsConnection);
+      };
+      // Deferred scripts run before DOMContentLoaded, in page order: the store's may be later.
+      if (window.cpcOfflineStore || document.readyState === "complete") { whenKept(); } else { document.addEventListener("DOMContentLoaded", whenKept); }
     }
   });
 
@@ -227,8 +242,9 @@
     var message = event.data;
     if (!message || typeof message !== "object" || message.cpc !== "h5p-frame" || typeof message.type !== "string") { return; }
     for (var i = 0; i < players.length; i++) {
-      // Only the frame this page made for the player, still sandboxed (an opaque origin).
-      if (event.source === players[i].frame.contentWindow && event.origin === "null") {
+      // Only the frame this page made for the player: sandboxed into an opaque origin, or on
+      // the H5P origin.
+      if (event.source === players[i].frame.contentWindow && event.origin === (players[i].origin || "null")) {
         players[i].handle(message);
         return;
       }

@@ -45,7 +45,62 @@
     if (window.console) { console.warn("offline: " + error); }
   });
 
+  // --- H5P activities (only with H5P_ORIGIN): kept by a hidden page of that origin -----------------
+  var h5pHelperUrl = body.dataset.offlineH5p || "";
+  var H5P_OWNER = "cpc-h5p-owner";  // who has activities kept on the H5P origin of this phone
+  var helperAsk = null;
+  function h5pHelper() {
+    if (!h5pHelperUrl) { return Promise.reject(new Error("no H5P origin")); }
+    if (helperAsk) { return helperAsk; }
+    var origin = new URL(h5pHelperUrl).origin;
+    var frame = el("iframe", { src: h5pHelperUrl, title: "", tabindex: "-1", "aria-hidden": "true" });
+    frame.hidden = true;
+    var waiting = {}, next = 1;
+    function ask(message, progress) {
+      return new Promise(function (resolve) {
+        message.cpc = "h5p-offline-page";
+        message.id = next++;
+        waiting[message.id] = { resolve: resolve, progress: progress };
+        frame.contentWindow.postMessage(message, origin);
+      });
+    }
+    helperAsk = new Promise(function (resolve, reject) {
+      var timer = setTimeout(function () { reject(new Error(T.h5pFailed)); }, 20000);
+      window.addEventListener("message", function (event) {
+        var message = event.data;
+        if (event.source !== frame.contentWindow || event.origin !== origin) { return; }
+        if (!message || typeof message !== "object" || message.cpc !== "h5p-offline") { return; }
+        if (message.type === "ready") { clearTimeout(timer); resolve(ask); return; }
+        var asked = waiting[message.id];
+        if (!asked) { return; }
+        if (message.type === "progress") { if (asked.progress) { asked.progress(message); } return; }
+        delete waiting[message.id];
+        asked.resolve(message);
+      });
+      body.appendChild(frame);
+    });
+    helperAsk.catch(function () { frame.remove(); helperAsk = null; });
+    return helperAsk;
+  }
+  function owner() { try { return localStorage.getItem(H5P_OWNER) || ""; } catch (error) { return ""; } }
+  function setOwner(value) {
+    try { if (value) { localStorage.setItem(H5P_OWNER, value); } else { localStorage.removeItem(H5P_OWNER); } } catch (error) { /* private mode */ }
+  }
+  // Remove the activities kept on the H5P origin, all of them or all but this person's.
+  function h5pForget(person) {
+    if (!h5pHelperUrl || !owner() || (person && owner() === person)) { return Promise.resolve(); }
+    var gone = h5pHelper().then(function (ask) { return ask({ type: "forget", person: person || "" }); })
+      .then(function () { setOwner(person && owner() === person ? person : ""); });
+    var late = new Promise(function (resolve) { setTimeout(resolve, 8000); });  // never block a sign-out
+    return Promise.race([gone, late]).catch(function () {});
+  }
+  function h5pDrop(urls) {
+    if (!urls.length || !h5pHelperUrl) { return Promise.resolve(); }
+    return h5pHelper().then(function (ask) { return ask({ type: "drop", person: user, urls: urls }); }).catch(function () {});
+  }
+
   if (user && !fallback) {
+    if (owner() && owner() !== user && navigator.onLine) { h5pForget(user); }
     store.meta(user).then(function (meta) {
       meta.csrf = body.dataset.offlineCsrf || meta.csrf;
       meta.syncUrl = syncUrl;
@@ -56,6 +111,7 @@
     caches.keys().then(function (names) {
       names.forEach(function (name) { if (name.indexOf(COPY_PREFIX) === 0) { caches.delete(name); } });
     });
+    h5pForget("");
   }
 
   // --- honest state: offline, waiting, last sent, what the server said -------------------------------
@@ -174,10 +230,12 @@
     return store.copies(user).then(function (copies) {
       var kept = {};
       copies.forEach(function (other) {
-        if (other.key !== copy.key) { other.urls.forEach(function (url) { kept[url] = true; }); }
+        if (other.key !== copy.key) { other.urls.concat(other.h5pUrls || []).forEach(function (url) { kept[url] = true; }); }
       });
       return caches.open(cacheName()).then(function (cache) {
         return Promise.all(copy.urls.filter(function (url) { return !kept[url]; }).map(function (url) { return cache.delete(url); }));
+      }).then(function () {
+        return h5pDrop((copy.h5pUrls || []).filter(function (url) { return !kept[url]; }));
       });
     }).then(function () { return store.deleteCopy(copy.key); });
   }
@@ -219,6 +277,18 @@
     return found;
   }
 
+  // The H5P frames of a lesson page: {activity, src} (their files are kept on the H5P origin).
+  function framesOf(html, base) {
+    var doc = new DOMParser().parseFromString(html, "text/html");
+    var found = [];
+    doc.querySelectorAll("[data-h5p-player][data-frame-origin]").forEach(function (player) {
+      var frame = player.querySelector("iframe.h5p-frame[src]");
+      var activity = /^h5p-(\d+)/.exec(player.id || "");
+      if (frame && activity) { found.push({ activity: parseInt(activity[1], 10), src: new URL(frame.getAttribute("src"), base).href }); }
+    });
+    return found;
+  }
+
   function download(url, panel) {
     var ui = panel ? panelUi(panel) : null;
     var token = body.dataset.offlineCsrf;
@@ -240,7 +310,9 @@
 
   function fetchAll(list, downloadUrl, ui) {
     var cache, bytes = 0, done = 0, total = list.pages.length + list.papers.length + list.documents.length;
-    var urls = [], seen = {};
+    var urls = [], seen = {}, frames = [], h5pUrls = [], onlineOnly = list.online_only.slice();
+    var lessonOf = {};
+    list.lessons.forEach(function (lesson) { lessonOf[lesson.url] = lesson.id; });
     function step(url) {
       if (seen[url]) { return Promise.resolve(); }
       seen[url] = true;
@@ -267,6 +339,9 @@
           return cache.put(url, response).then(function () {
             urls.push(url);
             done += 1;
+            if (list.h5p && lessonOf[url]) {
+              framesOf(html, location.href).forEach(function (frame) { frame.lesson = lessonOf[url]; frames.push(frame); });
+            }
             var files = filesOf(html, location.href).filter(function (file) { return !seen[file]; });
             files = files.filter(function (file, index) { return files.indexOf(file) === index; });
             total += files.length;
@@ -274,6 +349,49 @@
             return files;
           });
         });
+      });
+    }
+    // The activities' frames, their files and the player's runtime, kept by the H5P origin's helper.
+    function keepActivities() {
+      var planned = {}, wanted = [], listed = {};
+      (list.h5p ? list.h5p.activities : []).forEach(function (item) { planned[item.lesson + ":" + item.activity] = item; });
+      frames.forEach(function (frame) {
+        var item = planned[frame.lesson + ":" + frame.activity];
+        if (!item) { return; }
+        wanted.push(frame.src);
+        item.files.forEach(function (path) { wanted.push(new URL(path, frame.src).href); });
+      });
+      if (!wanted.length) { return Promise.resolve(); }
+      wanted = list.h5p.runtime.concat(wanted).filter(function (url) {
+        if (listed[url]) { return false; }
+        listed[url] = true;
+        return true;
+      });
+      var doneBefore = done, bytesBefore = bytes;
+      total += wanted.length;
+      if (ui) { ui.progress(done, total, bytes); }
+      // The H5P origin keeps nothing in this browser: the course is kept, its activities stay
+      // online-only, and the learner is told so.
+      function unsupported() {
+        h5pUrls = [];
+        done = doneBefore; bytes = bytesBefore; total -= wanted.length;
+        frames.forEach(function (frame) {
+          var item = planned[frame.lesson + ":" + frame.activity];
+          if (item) { onlineOnly.push({ lesson: item.lesson, title: item.title }); }
+        });
+      }
+      return h5pHelper().then(function (ask) {
+        setOwner(user);
+        return ask({ type: "keep", person: user, urls: wanted }, function (progress) {
+          done = doneBefore + progress.done;
+          bytes = bytesBefore + progress.bytes;
+          if (ui) { ui.progress(done, total, bytes); }
+        });
+      }, function () { return { type: "unsupported" }; }).then(function (answer) {
+        h5pUrls = answer.urls || [];
+        if (answer.type === "unsupported") { return unsupported(); }
+        if (answer.type !== "kept") { throw new Error(answer.message === "full" ? T.full : T.h5pFailed); }
+        bytes = bytesBefore + answer.bytes;
       });
     }
     return caches.open(cacheName()).then(function (opened) {
@@ -285,14 +403,15 @@
       }, Promise.resolve()).then(function () {
         files = files.concat(list.documents.map(function (d) { return d.url; }));
         return files.reduce(function (chain, url) { return chain.then(function () { return step(url); }); }, Promise.resolve());
-      });
+      }).then(function () { return keepActivities(); });
     }).catch(function (error) {
       // Stopped half-way (no connection, a full phone): nothing of this try stays that an earlier
       // download does not use.
       return store.copies(user).then(function (copies) {
         var kept = {};
-        copies.forEach(function (copy) { copy.urls.forEach(function (url) { kept[url] = true; }); });
-        return Promise.all(urls.filter(function (url) { return !kept[url]; }).map(function (url) { return cache.delete(url); }));
+        copies.forEach(function (copy) { copy.urls.concat(copy.h5pUrls || []).forEach(function (url) { kept[url] = true; }); });
+        return Promise.all(urls.filter(function (url) { return !kept[url]; }).map(function (url) { return cache.delete(url); }))
+          .then(function () { return h5pDrop(h5pUrls.filter(function (url) { return !kept[url]; })); });
       }).then(function () {
         throw error && error.name === "QuotaExceededError" ? new Error(T.full) : error;
       });
@@ -301,11 +420,13 @@
         var copy = {
           key: copyKey(list.course), user: user, course: list.course, title: list.title, release: list.release,
           version: list.version, language: list.language, courseUrl: list.pages[0], downloadUrl: downloadUrl,
-          lessons: list.lessons, papers: list.papers, onlineOnly: list.online_only, urls: urls, bytes: bytes,
-          downloadedAt: new Date().toISOString()
+          lessons: list.lessons, papers: list.papers, onlineOnly: onlineOnly, urls: urls, bytes: bytes,
+          h5pUrls: h5pUrls, downloadedAt: new Date().toISOString()
         };
         var stale = old ? old.urls.filter(function (url) { return urls.indexOf(url) < 0; }) : [];
+        var staleH5p = old ? (old.h5pUrls || []).filter(function (url) { return h5pUrls.indexOf(url) < 0; }) : [];
         return Promise.all(stale.map(function (url) { return cache.delete(url); }))
+          .then(function () { return h5pDrop(staleH5p); })
           .then(function () { return store.putCopy(copy); })
           .then(function () { if (ui) { ui.done(copy); } return copy; });
       });
@@ -338,7 +459,12 @@
         part("progress").querySelector("[data-offline-part=count]").textContent =
           say(T.progress, { done: done, total: total, size: megabytes(bytes) });
       },
-      done: function (copy) { only("done"); showCopy(panel, copy); status.textContent = T.downloaded; },
+      done: function (copy) {
+        only("done");
+        showCopy(panel, copy);
+        var online = copy.onlineOnly.length;
+        status.textContent = T.downloaded + (online ? " " + say(online === 1 ? T.onlineOnlyOne : T.onlineOnly, { count: online }) : "");
+      },
       fail: function (message) { only("start"); status.textContent = message; }
     };
   }
@@ -445,7 +571,8 @@
       event.preventDefault();
       sync().then(function () { return store.pending(user); }).then(function (left) {
         if (left.length && !window.confirm(say(T.signOutPending, { count: left.length }))) { return; }
-        return caches.delete(cacheName()).then(function () { return store.forget(user); }).then(function () {
+        return caches.delete(cacheName()).then(function () { return h5pForget(""); })
+          .then(function () { return store.forget(user); }).then(function () {
           form.dataset.offlineCleared = "1";
           form.submit();
         });
