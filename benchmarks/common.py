@@ -99,17 +99,19 @@ def session_cookie(user) -> str:
     return f"{settings.SESSION_COOKIE_NAME}={session.session_key}"
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
 
 
 @contextlib.contextmanager
-def gunicorn_server(env: dict, workers: int, extra_env: dict | None = None, *, app: str = "lms.wsgi"):
-    """gunicorn serving ``app`` (the project unless told) on a free loopback port until the block
-    ends; yields the port."""
-    port = _free_port()
+def gunicorn_server(
+    env: dict, workers: int, extra_env: dict | None = None, *, app: str = "lms.wsgi", port: int | None = None
+):
+    """gunicorn serving ``app`` (the project unless told) on a free loopback port (or ``port``)
+    until the block ends; yields the port."""
+    port = port or free_port()
     gunicorn = ROOT / ".venv" / "bin" / "gunicorn"
     process = subprocess.Popen(
         [

@@ -10,11 +10,16 @@ times the download to its end. Reported per language and network profile:
 - the seconds from *Download* to *Downloaded*;
 - the SQL queries of the download list request (the server side of the button).
 
+With ``--h5p`` it also downloads a course of three real H5P activities (True/False, Drag the
+Words, Question Set from ``../shared/h5p-samples``) with the players on their own origin
+(``H5P_ORIGIN``: ``h5p.learn.localhost``, the site on ``learn.localhost``), as a deployment that
+lets learners play activities offline does; the activities' files kept on that origin are counted.
+
 Profiles: ``loopback`` (no limit: the server's and the browser's own cost) and ``3g`` (Chromium's
 network emulation: 300 ms round trip, 1.6 Mbit/s down, 768 kbit/s up: a prepaid phone in a town).
 Written to ``benchmarks/results/offline_download.json``.
 
-    .venv/bin/python benchmarks/offline_download.py [--runs 3]
+    .venv/bin/python benchmarks/offline_download.py [--runs 3] [--h5p]
 """
 
 from __future__ import annotations
@@ -32,7 +37,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.common import ROOT, drop_database, gunicorn_server, prepare_environment, session_cookie  # noqa: E402
+from benchmarks.common import (  # noqa: E402
+    ROOT,
+    drop_database,
+    free_port,
+    gunicorn_server,
+    prepare_environment,
+    session_cookie,
+)
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 PROFILES = {
@@ -63,6 +75,25 @@ def _setup_data():
         for language in ("mn", "en")
     }
     return user, pages
+
+
+H5P_SAMPLES = ROOT.parent / "shared" / "h5p-samples" / "valid"
+H5P_COURSE = ("true-false.h5p", "drag-text.h5p", "question-set.h5p")
+
+
+def _setup_h5p_course(user):
+    """A course of three real activities, one per lesson, released; ``user`` enrolled."""
+    from assessments.h5p import services as h5p_services
+    from courses import services
+    from tests.assessments.h5p_helpers import course_with_one_activity_per_lesson
+
+    activities = [
+        h5p_services.activity_import(source=H5P_SAMPLES / name, may_install_libraries=True)
+        for name in H5P_COURSE
+    ]
+    built = course_with_one_activity_per_lesson(activities, slug="offline-h5p-bench")
+    services.enrollment_create(user=user, course=built.mn)
+    return built.en
 
 
 def _list_queries(user, page) -> int:
@@ -113,6 +144,9 @@ def _download_once(browser, base: str, cookie: str, path: str, profile: dict | N
         copy = page.evaluate(
             """() => window.cpcOfflineStore.copies(document.body.dataset.offlineUser).then(c => c[0])"""
         )
+        if copy.get("h5pUrls"):
+            # Kept on the H5P origin: the activities' frames and files, and the player's runtime.
+            copy["h5p_files"] = len(copy["h5pUrls"])
         kinds: dict[str, int] = {}
         for url in copy["urls"]:
             kind = (
@@ -134,6 +168,8 @@ def _download_once(browser, base: str, cookie: str, path: str, profile: dict | N
             "files": len(copy["urls"]),
             "files_by_kind": kinds,
             "lessons": len(copy["lessons"]),
+            "h5p_files": copy.get("h5p_files", 0),
+            "online_only": len(copy.get("onlineOnly") or []),
             "seconds": round(seconds, 2),
         }
     finally:
@@ -146,9 +182,15 @@ def main() -> int:
     )
     parser.add_argument("--runs", type=int, default=3, help="downloads per language and profile")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
+    parser.add_argument(
+        "--h5p", action="store_true", help="also a course of three H5P activities, played offline"
+    )
     args = parser.parse_args()
     if not Path(CHROMIUM).exists():
         print(f"needs Chromium at {CHROMIUM} (apt install chromium)", file=sys.stderr)
+        return 2
+    if args.h5p and not H5P_SAMPLES.is_dir():
+        print(f"--h5p needs the H5P samples in {H5P_SAMPLES}", file=sys.stderr)
         return 2
 
     tmp = Path(tempfile.mkdtemp(prefix="cpc-bench-"))
@@ -156,6 +198,7 @@ def main() -> int:
     try:
         env = prepare_environment(tmp)
         user, pages = _setup_data()
+        h5p_page = _setup_h5p_course(user) if args.h5p else None
         cookie = session_cookie(user)
         report = {
             "course": "Smart Navigator (as shipped)",
@@ -166,22 +209,44 @@ def main() -> int:
         from playwright.sync_api import sync_playwright
 
         # DEBUG on for the server only: Django then serves /media/ (image renditions), which nginx
-        # does in production (see the README's Production section).
-        with gunicorn_server(env, args.workers, {"DEBUG": "true"}) as port, sync_playwright() as playwright:
-            base = f"http://127.0.0.1:{port}"
+        # does in production (see the README's Production section). The site is learn.localhost
+        # and, with --h5p, the players come from h5p.learn.localhost (same site, own origin);
+        # Chromium resolves *.localhost to this machine by itself.
+        port = free_port()
+        base = f"http://learn.localhost:{port}"
+        server_env = {
+            "DEBUG": "true",
+            "SITE_URL": base,
+            "ALLOWED_HOSTS": "127.0.0.1,localhost,learn.localhost,h5p.learn.localhost",
+        }
+        if args.h5p:
+            server_env["H5P_ORIGIN"] = f"http://h5p.learn.localhost:{port}"
+        targets = [(f"{language}", page.url) for language, page in pages.items()]
+        if h5p_page is not None:
+            targets.append(("h5p-course-en", h5p_page.url))
+        with (
+            gunicorn_server(env, args.workers, server_env, port=port),
+            sync_playwright() as playwright,
+        ):
             browser = playwright.chromium.launch(
                 executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"]
             )
-            for language, page in pages.items():
+            for label, path in targets:
                 for name, profile in PROFILES.items():
-                    runs = [
-                        _download_once(browser, base, cookie, page.url, profile) for _ in range(args.runs)
-                    ]
+                    runs = [_download_once(browser, base, cookie, path, profile) for _ in range(args.runs)]
                     seconds = [run["seconds"] for run in runs]
-                    report["runs"][f"{language}/{name}"] = {
+                    report["runs"][f"{label}/{name}"] = {
                         **{
                             key: runs[-1][key]
-                            for key in ("announced_mb", "kept_bytes", "files", "files_by_kind", "lessons")
+                            for key in (
+                                "announced_mb",
+                                "kept_bytes",
+                                "files",
+                                "files_by_kind",
+                                "lessons",
+                                "h5p_files",
+                                "online_only",
+                            )
                         },
                         "seconds_median": statistics.median(seconds),
                         "seconds_each": seconds,

@@ -40,7 +40,7 @@
     return caches.open(cacheName(message.person)).then(function (cache) {
       return urls.reduce(function (chain, url) {
         return chain.then(function () {
-          return fetch(url, { credentials: "omit" }).then(function (response) {
+          return fetch(url, { credentials: "omit", headers: { "X-CPC-Offline": "download" } }).then(function (response) {
             if (!response.ok) { throw new Error("file " + response.status + " " + url); }
             return response.clone().blob().then(function (blob) {
               bytes += blob.size;

@@ -29,7 +29,8 @@ function kept(request) {
 
 self.addEventListener("fetch", function (event) {
   var request = event.request;
-  if (request.method !== "GET") { return; }
+  // A download (the helper keeping files) always goes to the network itself.
+  if (request.method !== "GET" || request.headers.get("X-CPC-Offline")) { return; }
   var url = new URL(request.url);
   if (url.origin !== self.location.origin || !PLAYER.test(url.pathname)) { return; }
   if (url.pathname.slice(-6) === "/sw.js" || url.pathname.slice(-9) === "/offline/") { return; }
