@@ -451,8 +451,21 @@ def test_with_an_h5p_origin_an_activity_is_downloaded_and_played_offline(site, l
     done = LessonProgress.objects.get(enrollment=enrollment, lesson_key=lessons[1].translation_key)
     assert done.completed_at is not None and went_offline <= done.completed_at <= came_back
 
-    # Signing out empties the H5P origin's cache too.
+    # Removing the course from the phone removes its activities' files from the H5P origin.
     page.goto(f"{site_url}{built.en.url}")
+    page.get_by_role("button", name="Remove from this phone").click()
+    expect(page.locator("[data-offline-part=summary]")).to_contain_text("Removed from this phone")
+    assert h5p_origin_caches(page, helper_url) == {f"cpc-h5p-{copy['user']}": 0}
+
+    # Downloaded again, then signing out empties the H5P origin's cache too.
+    page.reload()
+    panel = page.locator("[data-offline-download]")
+    panel.get_by_role("button", name="Download for offline").click()
+    panel.get_by_role("button", name="Download", exact=True).click()
+    expect(panel.locator("[data-offline-part=status]")).to_contain_text(
+        "opens without a connection", timeout=60_000
+    )
+    assert h5p_origin_caches(page, helper_url)[f"cpc-h5p-{copy['user']}"] > 0
     page.locator("form[action$='/accounts/logout/'] button[type=submit]").first.click()
     page.wait_for_url(re.compile(r"/(en/)?$|/accounts/"))
     wait_until(
