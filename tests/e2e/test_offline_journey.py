@@ -508,3 +508,37 @@ def test_a_browser_that_keeps_nothing_for_the_h5p_origin_still_gets_the_course(
     expect(player).to_contain_text("This activity needs a connection")
     expect(player.locator("iframe")).to_be_hidden()
     page.context.set_offline(False)
+
+
+def test_the_service_worker_sends_the_queue_by_itself_with_background_sync(site, live_server, page):
+    """No page of the site is open when the connection returns: Chromium wakes the service worker
+    with the Background Sync event the page registered when it queued the work, and the worker
+    alone sends what waits on the phone."""
+    built, _quiz, _activity = offline_course(h5p=False, slug="offline-background")
+    lessons = built.lessons["en"]
+    learner = UserFactory(email="offline-background@example.mn")
+    enrollment = course_services.enrollment_create(user=learner, course=built.mn)
+    sign_in(page, live_server.url, learner.email, prefix="/en")
+    download(page, f"{live_server.url}{built.en.url}")
+    went_offline = timezone.now()
+    page.context.set_offline(True)
+    page.goto(f"{live_server.url}{lessons[0].url}")
+    page.get_by_role("button", name="Mark complete").click()
+    expect(page.get_by_role("status").filter(has_text="will be sent")).to_be_visible()
+    assert [item["kind"] for item in pending(page) if item["kind"] == "complete"] == ["complete"]
+
+    # No page of the site is left to send it when the connection returns.
+    page.goto("about:blank")
+    assert not LessonProgress.objects.filter(enrollment=enrollment, completed_at__isnull=False).exists()
+    page.context.set_offline(False)
+    done = None
+    for _ in range(150):
+        done = LessonProgress.objects.filter(
+            enrollment=enrollment, lesson_key=lessons[0].translation_key, completed_at__isnull=False
+        ).first()
+        if done:
+            break
+        page.wait_for_timeout(100)
+    assert done is not None, "the worker sent the queue"
+    assert went_offline <= done.completed_at <= timezone.now()
+    assert SyncedItem.objects.filter(user=learner).count() >= 1
