@@ -97,7 +97,7 @@ def shown_offline(page, url: str) -> str:
     except PlaywrightError as error:
         # The browser's own error page: no worker left to answer (or one that answers with an
         # error while the signed-out page clears it away).
-        assert re.search(r"ERR_(INTERNET_DISCONNECTED|FAILED|ABORTED)", str(error)), error
+        assert re.search(r"ERR_(INTERNET_DISCONNECTED|FAILED|ABORTED)|chrome-error://", str(error)), error
         return ""
     return page.locator("h1").first.inner_text()
 
