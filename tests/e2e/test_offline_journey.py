@@ -85,7 +85,9 @@ def download(page, course_url: str) -> None:
     expect(size).to_contain_text(re.compile(r"5 lessons, about \d+\.\d MB"))
     picture(page, "1-size")
     panel.get_by_role("button", name="Download", exact=True).click()
-    expect(panel.locator("[data-offline-part=status]")).to_contain_text("opens without a connection")
+    expect(panel.locator("[data-offline-part=status]")).to_contain_text(
+        "opens without a connection", timeout=60_000
+    )
     expect(panel.locator("[data-offline-part=summary]")).to_contain_text("version 1.0")
     picture(page, "2-downloaded")
 
