@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.core import signing
+from django.urls import reverse
 
 _SIGNER = signing.Signer(salt="assessments.h5p.frame")
 
@@ -188,6 +189,12 @@ def runtime_offline_files() -> list[tuple[str, int]]:
         if path is not None:
             found.append((name, path.stat().st_size))
     return found
+
+
+def runtime_base() -> str:
+    """The path the frame's runtime files are under (``…/learn/h5p/runtime/<version>``), in the
+    active language."""
+    return reverse("assessments:h5p_runtime", kwargs={"version": runtime_version(), "path": "x"})[:-2]
 
 
 def on_h5p_origin(request) -> bool:

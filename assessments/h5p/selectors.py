@@ -328,9 +328,7 @@ def frame_options(
     frame's own script needs (``cpc``): the lesson page's origin, the hosts it may not load and
     the words it says about them, in the learner's language."""
     play = reverse("assessments:h5p_player", kwargs={"player_token": token})
-    runtime = reverse("assessments:h5p_runtime", kwargs={"version": frame.runtime_version(), "path": "x"})[
-        :-2
-    ]
+    runtime = frame.runtime_base()
     blocked = blocked_hosts(revision.external_hosts or [])
     return {
         "id": dom_id,

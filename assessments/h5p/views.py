@@ -153,9 +153,7 @@ def player(request, player_token: str):
         dom_id=f"h5p-{activity.pk}",
         parent_origin=parent,
     )
-    runtime = reverse("assessments:h5p_runtime", kwargs={"version": frame.runtime_version(), "path": "x"})[
-        :-2
-    ]
+    runtime = frame.runtime_base()
     response = render(
         request,
         "assessments/h5p/frame.html",
@@ -341,9 +339,7 @@ def offline_helper(request):
     if not frame.on_h5p_origin(request):
         raise Http404
     parents = frame.parent_origins()
-    runtime = reverse("assessments:h5p_runtime", kwargs={"version": frame.runtime_version(), "path": "x"})[
-        :-2
-    ]
+    runtime = frame.runtime_base()
     response = render(
         request,
         "assessments/h5p/offline_helper.html",

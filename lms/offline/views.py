@@ -132,9 +132,7 @@ def _offline_activities(plan) -> dict | None:
     if not plan.activities:
         return None
     origin = settings.H5P_ORIGIN
-    runtime = reverse(
-        "assessments:h5p_runtime", kwargs={"version": h5p_frame.runtime_version(), "path": "x"}
-    )[:-2]
+    runtime = h5p_frame.runtime_base()
     return {
         "origin": origin,
         "helper": origin + reverse("assessments:h5p_offline_helper"),

@@ -104,6 +104,15 @@ def shown_offline(page, url: str) -> str:
     return page.locator("h1").first.inner_text()
 
 
+def wait_for_sync(page) -> None:
+    """Until nothing waits on the phone (the queue was sent and answered)."""
+    wait_until(
+        page,
+        "() => window.cpcOfflineStore.pending(document.body.dataset.offlineUser).then(i => i.length === 0)",
+        "the sync",
+    )
+
+
 def pending(page) -> list[dict]:
     return page.evaluate("() => window.cpcOfflineStore.pending(document.body.dataset.offlineUser)")
 
@@ -189,11 +198,7 @@ def test_a_course_learned_offline_lands_once_at_the_times_it_was_done(site, live
 
     # Back online: the queue goes in order, the outcomes are shown.
     page.context.set_offline(False)
-    wait_until(
-        page,
-        "() => window.cpcOfflineStore.pending(document.body.dataset.offlineUser).then(i => i.length === 0)",
-        "the sync",
-    )
+    wait_for_sync(page)
     expect(bar.locator(".offline-outcomes li").first).to_be_visible()
     expect(bar).to_contain_text("Lesson completed")
     expect(bar).to_contain_text("100%")
@@ -434,7 +439,8 @@ def test_with_an_h5p_origin_an_activity_is_downloaded_and_played_offline(site, l
     inner.get_by_role("radio", name="False").click()  # right: "Is this false?"
     inner.get_by_role("button", name="Check").click()
     expect(page.locator(f"[data-h5p-status=h5p-{activity.pk}]")).to_contain_text("kept on this phone")
-    page.wait_for_timeout(1500)
+    if SCREENSHOTS:
+        page.wait_for_timeout(1500)  # the frame grows to its new height first
     picture(page, "h5p-origin-offline")
     assert any(item["kind"] == "xapi" for item in pending(page))
     assert not H5PStatement.objects.filter(user=learner).exists()
@@ -442,11 +448,7 @@ def test_with_an_h5p_origin_an_activity_is_downloaded_and_played_offline(site, l
 
     # Back online: the statements land at the time they were made; the lesson completes (passed).
     page.context.set_offline(False)
-    wait_until(
-        page,
-        "() => window.cpcOfflineStore.pending(document.body.dataset.offlineUser).then(i => i.length === 0)",
-        "the sync",
-    )
+    wait_for_sync(page)
     statements = H5PStatement.objects.filter(user=learner)
     assert statements.filter(verb__endswith="/answered").exists(), list(statements)
     assert all(went_offline <= s.stored_at <= came_back for s in statements)
