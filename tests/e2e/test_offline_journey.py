@@ -532,9 +532,10 @@ def test_the_service_worker_sends_the_queue_by_itself_with_background_sync(site,
     assert [item["kind"] for item in pending(page) if item["kind"] == "complete"] == ["complete"]
 
     waiting = len(pending(page))
-    # No page of the site is left to send it when the connection returns.
+    # No page of the site is left to send it when the connection returns. (Whether Chromium holds
+    # the sync event back while DevTools emulates offline is its own business: seen in CI, it can
+    # fire at once. Either way only the worker can send it: the page is offline, then gone.)
     page.goto("about:blank")
-    assert not LessonProgress.objects.filter(enrollment=enrollment, completed_at__isnull=False).exists()
     page.context.set_offline(False)
     done = None
     for _ in range(150):
